@@ -1,0 +1,69 @@
+package org.chorus.dht.backend;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A key/value and provider store under the storage layer: the embedded {@code LocalDht}, the
+ * Kademlia-backed {@code NetworkDht} or the {@code HybridDht} over both.
+ *
+ * <p>Keys are DHT keys such as {@code /CHORUS/ucxl/<base64url>}; values are opaque bytes that the
+ * backend validates per namespace. Implementations are thread-safe. A missing value is a result
+ * ({@link Optional#empty()}), not an exception; {@link DhtBackendException} means the backend
+ * could not do what was asked (I/O failure, closed, invalid record).
+ */
+public interface DhtBackend extends AutoCloseable {
+
+  /** Short name shown in stats and health, e.g. {@code local}, {@code network}. */
+  String name();
+
+  /**
+   * Stores a value. Returns only when the value is durable locally (synced to disk) and, for a
+   * network backend, after the replication attempt; the result says how many replicas hold it.
+   */
+  PutResult putValue(String key, byte[] value);
+
+  /** The current value for the key, if any. */
+  Optional<byte[]> getValue(String key);
+
+  /** Deletes the local copy of a value (network copies expire on their own). */
+  boolean deleteValue(String key);
+
+  /** Announces this node as a provider of the key. */
+  void provide(String key);
+
+  /** Up to {@code count} providers of the key, this node included when it provides it. */
+  List<Provider> findProviders(String key, int count);
+
+  /** A snapshot of the backend's state. */
+  BackendStats stats();
+
+  @Override
+  void close();
+
+  /** The outcome of a put: how many copies were stored, this node's included. */
+  record PutResult(int replicas, int targetReplicas) {}
+
+  /** A peer that provides a key. */
+  record Provider(String peerId, List<String> addresses, long addedAtMillis) {
+    public Provider {
+      addresses = List.copyOf(addresses);
+    }
+  }
+
+  /** Node state exposed by {@code GET /api/v1/dht/stats}. */
+  record BackendStats(
+      String backend,
+      String peerId,
+      List<String> listenAddrs,
+      String mode,
+      boolean bootstrapped,
+      int totalPeers,
+      long totalKeys,
+      int routingTableSize,
+      long uptimeSeconds) {
+    public BackendStats {
+      listenAddrs = List.copyOf(listenAddrs);
+    }
+  }
+}
