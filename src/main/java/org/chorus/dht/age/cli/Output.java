@@ -1,0 +1,140 @@
+package org.chorus.dht.age.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Where the CLI writes its result: standard output, or a file that appears only when the result is
+ * complete.
+ *
+ * <p>A file output is written to a hidden temporary file in the target's directory and moved over
+ * the target by {@link #commit()}; {@link #close()} without a commit deletes the temporary file, so
+ * a failed run never leaves a partial or garbage file behind (and never touches an existing
+ * target). Standard output cannot be taken back: on failure it has whatever was written so far, as
+ * with {@code age}. Not thread-safe.
+ */
+abstract sealed class Output implements Closeable {
+
+  /** The CLI's buffer size: large writes keep system calls few on 512 MiB files. */
+  static final int BUFFER_SIZE = 1 << 20;
+
+  private Output() {}
+
+  /** Writes to {@code stdout}; closing the stream flushes it but leaves {@code stdout} open. */
+  static Output stdout(OutputStream stdout) {
+    return new Stdout(stdout);
+  }
+
+  /** Writes to a temporary file beside {@code target}; {@link #commit()} moves it into place. */
+  static Output file(Path target) throws IOException {
+    return new AtomicFile(target);
+  }
+
+  /** The stream to write the result to; closing it does not commit. */
+  abstract OutputStream stream();
+
+  /** Flushes the result and makes it visible at its destination. */
+  abstract void commit() throws IOException;
+
+  private static final class Stdout extends Output {
+    private final OutputStream stream;
+
+    Stdout(OutputStream stdout) {
+      this.stream =
+          new FilterOutputStream(stdout) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+              out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+              flush();
+            }
+          };
+    }
+
+    @Override
+    OutputStream stream() {
+      return stream;
+    }
+
+    @Override
+    void commit() throws IOException {
+      stream.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      stream.flush();
+    }
+  }
+
+  private static final class AtomicFile extends Output {
+    private final Path target;
+    private final Path temp;
+    private final OutputStream stream;
+    private boolean committed;
+
+    AtomicFile(Path target) throws IOException {
+      this.target = target.toAbsolutePath();
+      this.temp = tempPath(this.target);
+      try {
+        this.stream =
+            new BufferedOutputStream(
+                Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW), BUFFER_SIZE);
+      } catch (IOException e) {
+        throw new IOException(
+            "failed to create output file " + target + ": " + Failures.reason(e), e);
+      }
+    }
+
+    /** A hidden, unique name in the target's directory, so the final move is a rename. */
+    private static Path tempPath(Path target) {
+      byte[] random = new byte[6];
+      ThreadLocalRandom.current().nextBytes(random);
+      String name = "." + target.getFileName() + "." + HexFormat.of().formatHex(random) + ".tmp";
+      return target.resolveSibling(name);
+    }
+
+    @Override
+    OutputStream stream() {
+      return stream;
+    }
+
+    @Override
+    void commit() throws IOException {
+      try {
+        stream.close();
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        committed = true;
+      } catch (IOException e) {
+        throw new IOException(
+            "failed to write output file " + target + ": " + Failures.reason(e), e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (committed) {
+        return;
+      }
+      try {
+        stream.close();
+      } catch (IOException ignored) {
+        // The result is being discarded; the error that got us here is the one to report.
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+    }
+  }
+}
