@@ -34,9 +34,18 @@ abstract sealed class Output implements Closeable {
     return new Stdout(stdout);
   }
 
-  /** Writes to a temporary file beside {@code target}; {@link #commit()} moves it into place. */
+  /**
+   * Writes to a temporary file beside {@code target} that {@link #commit()} moves into place; or,
+   * if {@code target} exists and is not a regular file ({@code /dev/null}, a FIFO, {@code
+   * /dev/stdout}), straight to it, since a rename would replace the device or pipe.
+   */
   static Output file(Path target) throws IOException {
-    return new AtomicFile(target);
+    return atomic(target) ? new AtomicFile(target) : new Direct(target);
+  }
+
+  /** Whether {@link #file} writes {@code target} through a temporary file. */
+  static boolean atomic(Path target) {
+    return Files.isRegularFile(target) || !Files.exists(target);
   }
 
   /** The stream to write the result to; closing it does not commit. */
@@ -79,6 +88,39 @@ abstract sealed class Output implements Closeable {
     }
   }
 
+  private static final class Direct extends Output {
+    private final Path target;
+    private final OutputStream stream;
+
+    Direct(Path target) throws IOException {
+      this.target = target;
+      try {
+        this.stream = new BufferedOutputStream(Files.newOutputStream(target), BUFFER_SIZE);
+      } catch (IOException e) {
+        throw new IOException("failed to open output " + target + ": " + Failures.reason(e), e);
+      }
+    }
+
+    @Override
+    OutputStream stream() {
+      return stream;
+    }
+
+    @Override
+    void commit() throws IOException {
+      try {
+        stream.close();
+      } catch (IOException e) {
+        throw new IOException("failed to write output " + target + ": " + Failures.reason(e), e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      stream.close();
+    }
+  }
+
   private static final class AtomicFile extends Output {
     private final Path target;
     private final Path temp;
@@ -86,7 +128,8 @@ abstract sealed class Output implements Closeable {
     private boolean committed;
 
     AtomicFile(Path target) throws IOException {
-      this.target = target.toAbsolutePath();
+      // Through a symbolic link to the file it names, as a plain open would write.
+      this.target = Files.isSymbolicLink(target) ? target.toRealPath() : target.toAbsolutePath();
       this.temp = tempPath(this.target);
       try {
         this.stream =

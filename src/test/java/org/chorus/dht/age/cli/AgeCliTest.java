@@ -1,6 +1,7 @@
 package org.chorus.dht.age.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +98,17 @@ class AgeCliTest {
     Result decrypted = ok(CliHarness.run(encrypted.stdout(), "-d", "-i", key.toString(), "-"));
 
     assertThat(decrypted.stdout()).isEqualTo(plaintext);
+  }
+
+  @Test
+  void decryptToDevNullWritesInPlace() throws IOException {
+    assumeTrue(!Output.atomic(Path.of("/dev/null")), "/dev/null must not be replaced by a rename");
+    Path ct = dir.resolve("plain.age");
+    ok(CliHarness.run("-r", recipient, "-o", ct.toString(), plain.toString()));
+
+    ok(CliHarness.run("-d", "-i", key.toString(), "-o", "/dev/null", ct.toString()));
+
+    assertThat(Files.isRegularFile(Path.of("/dev/null"))).isFalse();
   }
 
   @Test
