@@ -1,0 +1,101 @@
+package org.chorus.dht.age.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs {@code bin/chorus-age} as a process against this build's {@code target/classes}: the
+ * launcher finds its JDK and class path, passes stdin, stdout and exit codes through, and keeps JVM
+ * log lines out of stdout.
+ */
+class ChorusAgeScriptTest {
+
+  private static final Path SCRIPT = Path.of("bin/chorus-age").toAbsolutePath();
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void requireBuild() {
+    assumeTrue(
+        Files.isExecutable(SCRIPT)
+            && Files.exists(Path.of("target/classpath.txt"))
+            && Files.exists(Path.of("target/classes/org/chorus/dht/age/cli/AgeCli.class")),
+        "bin/chorus-age needs a Maven build (target/classes and target/classpath.txt)");
+  }
+
+  @Test
+  void keygenThenRoundTripThroughPipes() throws Exception {
+    Path key = dir.resolve("key.txt");
+    Run keygen = run(new byte[0], "keygen", "-o", key.toString());
+    String recipient = keygen.stderr().strip().substring("Public key: ".length());
+    byte[] plaintext = new byte[300_000];
+    new Random(7).nextBytes(plaintext);
+
+    Run encrypted = run(plaintext, "-a", "-r", recipient);
+    Run decrypted = run(encrypted.stdout(), "-d", "-i", key.toString());
+
+    assertThat(keygen.exit()).isZero();
+    assertThat(recipient).startsWith("age1");
+    assertThat(encrypted.exit()).isZero();
+    assertThat(encrypted.stderr()).isEmpty();
+    assertThat(new String(encrypted.stdout(), StandardCharsets.US_ASCII))
+        .startsWith("-----BEGIN AGE ENCRYPTED FILE-----\n");
+    assertThat(decrypted.exit()).isZero();
+    assertThat(decrypted.stderr()).isEmpty();
+    assertThat(decrypted.stdout()).isEqualTo(plaintext);
+  }
+
+  @Test
+  void exitCodesPassThrough() throws Exception {
+    Run usage = run(new byte[0], "--no-such-flag");
+    Run error = run(new byte[0], "-d", "-i", dir.resolve("missing").toString());
+
+    assertThat(usage.exit()).isEqualTo(AgeCli.EXIT_USAGE);
+    assertThat(usage.stderr())
+        .startsWith("chorus-age: error: unknown flag: --no-such-flag\nUsage:");
+    assertThat(error.exit()).isEqualTo(AgeCli.EXIT_ERROR);
+    assertThat(error.stderr()).startsWith("chorus-age: error: failed to read identity file");
+  }
+
+  private record Run(int exit, byte[] stdout, String stderr) {}
+
+  private static Run run(byte[] stdin, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).start();
+    CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readAll(process, true));
+    CompletableFuture<byte[]> stdout = CompletableFuture.supplyAsync(() -> readAll(process, false));
+    try (var in = process.getOutputStream()) {
+      in.write(stdin);
+    }
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("bin/chorus-age timed out: " + command);
+    }
+    return new Run(
+        process.exitValue(),
+        stdout.get(10, TimeUnit.SECONDS),
+        new String(stderr.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+  }
+
+  private static byte[] readAll(Process process, boolean stderr) {
+    try {
+      return (stderr ? process.getErrorStream() : process.getInputStream()).readAllBytes();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
