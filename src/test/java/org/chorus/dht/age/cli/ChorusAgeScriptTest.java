@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs {@code bin/chorus-age} as a process against this build's {@code target/classes}: the
  * launcher finds its JDK and class path, passes stdin, stdout and exit codes through, and keeps JVM
- * log lines out of stdout.
+ * log lines out of stdout and stderr. It runs on the JDK that runs the tests.
  */
 class ChorusAgeScriptTest {
 
@@ -75,7 +75,10 @@ class ChorusAgeScriptTest {
   private static Run run(byte[] stdin, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).start();
+    ProcessBuilder builder = new ProcessBuilder(command);
+    // The JDK running the tests: 17 exercises the plain launch, 19+ the class-data archive.
+    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    Process process = builder.start();
     CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readAll(process, true));
     CompletableFuture<byte[]> stdout = CompletableFuture.supplyAsync(() -> readAll(process, false));
     try (var in = process.getOutputStream()) {
