@@ -3,14 +3,12 @@ package org.chorus.dht.age.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,15 +70,17 @@ class ChorusAgeScriptTest {
 
   private record Run(int exit, byte[] stdout, String stderr) {}
 
-  private static Run run(byte[] stdin, String... args) throws Exception {
+  /** Runs the script with its stdout and stderr in files, so no pipe can fill up and block. */
+  private Run run(byte[] stdin, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command);
+    Path stdout = Files.createTempFile(dir, "stdout", ".bin");
+    Path stderr = Files.createTempFile(dir, "stderr", ".txt");
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
     // The JDK running the tests: 17 exercises the plain launch, 19+ the class-data archive.
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     Process process = builder.start();
-    CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readAll(process, true));
-    CompletableFuture<byte[]> stdout = CompletableFuture.supplyAsync(() -> readAll(process, false));
     try (var in = process.getOutputStream()) {
       in.write(stdin);
     }
@@ -88,17 +88,6 @@ class ChorusAgeScriptTest {
       process.destroyForcibly();
       throw new AssertionError("bin/chorus-age timed out: " + command);
     }
-    return new Run(
-        process.exitValue(),
-        stdout.get(10, TimeUnit.SECONDS),
-        new String(stderr.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8));
-  }
-
-  private static byte[] readAll(Process process, boolean stderr) {
-    try {
-      return (stderr ? process.getErrorStream() : process.getInputStream()).readAllBytes();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return new Run(process.exitValue(), Files.readAllBytes(stdout), Files.readString(stderr));
   }
 }
