@@ -98,12 +98,28 @@ public final class AgeCli {
       execute(parsed);
       return EXIT_OK;
     } catch (IOException | CliException e) {
-      stderr.println(NAME + ": error: " + e.getMessage());
+      stderr.println(NAME + ": error: " + message(parsed.command(), e));
       return EXIT_ERROR;
     } catch (UncheckedIOException e) {
-      stderr.println(NAME + ": error: " + e.getCause().getMessage());
+      stderr.println(NAME + ": error: " + message(parsed.command(), e.getCause()));
       return EXIT_ERROR;
     }
+  }
+
+  /** The library's and our messages read "failed to …"; a bare I/O error gets that prefix. */
+  private static String message(CliArgs.Command command, Exception e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.startsWith("failed to ")) {
+      return message;
+    }
+    String what =
+        switch (command) {
+          case DECRYPT -> "decrypt";
+          case KEYGEN -> "generate an identity";
+          case CONVERT -> "convert the identity file";
+          default -> "encrypt";
+        };
+    return "failed to " + what + ": " + message;
   }
 
   private void execute(CliArgs args) throws IOException, CliException {

@@ -238,6 +238,18 @@ class AgeCliTest {
   }
 
   @Test
+  void directoryAsInputFailsWithAPrefixedMessage() throws IOException {
+    Path out = dir.resolve("out.age");
+
+    Result result = CliHarness.run("-r", recipient, "-o", out.toString(), dir.toString());
+
+    assertOneLineError(result);
+    assertThat(result.stderr()).startsWith("chorus-age: error: failed to encrypt: ");
+    assertThat(out).doesNotExist();
+    assertThat(leftovers()).isEmpty();
+  }
+
+  @Test
   void malformedRecipientFails() {
     Result result = CliHarness.run(plaintext, "-r", "age1notakey");
 
