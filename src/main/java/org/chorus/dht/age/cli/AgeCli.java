@@ -1,6 +1,5 @@
 package org.chorus.dht.age.cli;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -152,8 +151,8 @@ public final class AgeCli {
     List<Identity> identities = identities(args);
     try (InputStream in = openInput(args.input());
         Output out = openOutput(args.output())) {
-      InputStream buffered = new BufferedInputStream(in, Output.BUFFER_SIZE);
-      try (InputStream plaintext = Age.decrypt(Armor.detect(buffered), identities)) {
+      // Armor.detect buffers; the decrypting stream reads batches of chunks with readNBytes.
+      try (InputStream plaintext = Age.decrypt(Armor.detect(in), identities)) {
         copy(plaintext, out.stream());
       }
       out.commit();
