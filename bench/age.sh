@@ -47,7 +47,7 @@ seconds() {
   local best="" start end
   for ((i = 0; i < runs; i++)); do
     start="$(date +%s.%N)"
-    "$@"
+    "$@" >&2
     end="$(date +%s.%N)"
     best="$(awk -v b="$best" -v s="$start" -v e="$end" 'BEGIN { t = e - s; print (b == "" || t < b + 0) ? t : b }')"
   done
