@@ -23,8 +23,9 @@ die() {
   exit 1
 }
 
-command -v age >/dev/null && command -v age-keygen >/dev/null ||
+if ! command -v age >/dev/null || ! command -v age-keygen >/dev/null; then
   die "the age CLI is not installed (apt-get install age)"
+fi
 [[ "$mb" =~ ^[1-9][0-9]*$ && "$runs" =~ ^[1-9][0-9]*$ ]] || die "BENCH_MB and BENCH_RUNS must be positive integers"
 "$cli" --help >/dev/null || die "bin/chorus-age does not run (see above)"
 
