@@ -17,10 +17,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * complete.
  *
  * <p>A file output is written to a hidden temporary file in the target's directory and moved over
- * the target by {@link #commit()}; {@link #close()} without a commit deletes the temporary file, so
- * a failed run never leaves a partial or garbage file behind (and never touches an existing
- * target). Standard output cannot be taken back: on failure it has whatever was written so far, as
- * with {@code age}. Not thread-safe.
+ * the target by {@link #commit()}; {@link #close()} without a commit, or a JVM shutdown (Ctrl-C,
+ * SIGTERM) before it, deletes the temporary file, so a failed or interrupted run leaves no partial
+ * or garbage file behind and never touches an existing target. Standard output, devices and pipes
+ * cannot be taken back: on failure they have whatever was written so far, as with {@code age}. Not
+ * thread-safe.
  */
 abstract sealed class Output implements Closeable {
 
@@ -125,7 +126,11 @@ abstract sealed class Output implements Closeable {
     private final Path target;
     private final Path temp;
     private final OutputStream stream;
-    private boolean committed;
+
+    /** Deletes the temporary file if the JVM is stopped (Ctrl-C, SIGTERM) before commit. */
+    private final Thread onShutdown = new Thread(this::deleteTemp, "chorus-age-cleanup");
+
+    private boolean done;
 
     AtomicFile(Path target) throws IOException {
       // Through a symbolic link to the file it names, as a plain open would write.
@@ -139,6 +144,7 @@ abstract sealed class Output implements Closeable {
         throw new IOException(
             "failed to create output file " + target + ": " + Failures.reason(e), e);
       }
+      Runtime.getRuntime().addShutdownHook(onShutdown);
     }
 
     /** A hidden, unique name in the target's directory, so the final move is a rename. */
@@ -159,16 +165,16 @@ abstract sealed class Output implements Closeable {
       try {
         stream.close();
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        committed = true;
       } catch (IOException e) {
         throw new IOException(
             "failed to write output file " + target + ": " + Failures.reason(e), e);
       }
+      finish();
     }
 
     @Override
     public void close() throws IOException {
-      if (committed) {
+      if (done) {
         return;
       }
       try {
@@ -177,6 +183,24 @@ abstract sealed class Output implements Closeable {
         // The result is being discarded; the error that got us here is the one to report.
       } finally {
         Files.deleteIfExists(temp);
+        finish();
+      }
+    }
+
+    private void finish() {
+      done = true;
+      try {
+        Runtime.getRuntime().removeShutdownHook(onShutdown);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook runs anyway; the temporary file is gone or moved, so it does nothing.
+      }
+    }
+
+    private void deleteTemp() {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException ignored) {
+        // Nothing left to report to at shutdown.
       }
     }
   }

@@ -3,7 +3,10 @@ package org.chorus.dht.age.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -247,6 +250,27 @@ class AgeCliTest {
     assertThat(result.stderr()).startsWith("chorus-age: error: failed to encrypt: ");
     assertThat(out).doesNotExist();
     assertThat(leftovers()).isEmpty();
+  }
+
+  @Test
+  void inputFailureOnStdoutLeavesACiphertextThatDoesNotDecrypt() {
+    InputStream failing =
+        new SequenceInputStream(
+            new ByteArrayInputStream(plaintext),
+            new InputStream() {
+              @Override
+              public int read() throws IOException {
+                throw new IOException("disk on fire");
+              }
+            });
+
+    Result encrypted = CliHarness.run(failing, Map.of(), "-r", recipient);
+    Result decrypted = CliHarness.run(encrypted.stdout(), "-d", "-i", key.toString());
+
+    assertOneLineError(encrypted);
+    assertThat(encrypted.stderr()).contains("disk on fire");
+    assertThat(encrypted.stdout()).startsWith(bytes("age-encryption.org/v1\n"));
+    assertOneLineError(decrypted);
   }
 
   @Test

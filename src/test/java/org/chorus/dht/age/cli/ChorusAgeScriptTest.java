@@ -68,6 +68,50 @@ class ChorusAgeScriptTest {
     assertThat(error.stderr()).startsWith("chorus-age: error: failed to read identity file");
   }
 
+  @Test
+  void terminatedRunLeavesNoTemporaryFile() throws Exception {
+    Path out = dir.resolve("out.age");
+    Process process =
+        new ProcessBuilder("bash", SCRIPT.toString(), "-r", recipient(), "-o", out.toString())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try (var stdin = process.getOutputStream()) {
+      stdin.write(new byte[1 << 20]);
+      stdin.flush();
+      awaitTemporaryFile();
+
+      process.destroy(); // SIGTERM; the launcher execs java, so this reaches the JVM
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } catch (java.io.IOException brokenPipe) {
+      // The JVM is gone; what matters is what it left behind.
+    } finally {
+      process.destroyForcibly();
+    }
+
+    assertThat(out).doesNotExist();
+    assertThat(temporaryFiles()).isEmpty();
+  }
+
+  private String recipient() throws Exception {
+    Run keygen = run(new byte[0], "keygen", "-o", dir.resolve("key.txt").toString());
+    return keygen.stderr().strip().substring("Public key: ".length());
+  }
+
+  private void awaitTemporaryFile() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (temporaryFiles().isEmpty()) {
+      assertThat(System.nanoTime()).as("temporary output file created").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  private List<Path> temporaryFiles() throws java.io.IOException {
+    try (var files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
+    }
+  }
+
   private record Run(int exit, byte[] stdout, String stderr) {}
 
   /** Runs the script with its stdout and stderr in files, so no pipe can fill up and block. */

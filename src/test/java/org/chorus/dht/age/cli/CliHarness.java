@@ -2,6 +2,7 @@ package org.chorus.dht.age.cli;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -32,11 +33,15 @@ final class CliHarness {
   }
 
   static Result run(byte[] stdin, Map<String, String> env, String... args) {
+    return run(new ByteArrayInputStream(stdin), env, args);
+  }
+
+  static Result run(InputStream stdin, Map<String, String> env, String... args) {
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     AgeCli cli =
         new AgeCli(
-            new ByteArrayInputStream(stdin),
+            stdin,
             stdout,
             new PrintStream(stderr, true, StandardCharsets.UTF_8),
             env::get,
