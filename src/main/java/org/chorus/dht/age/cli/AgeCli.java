@@ -204,7 +204,7 @@ public final class AgeCli {
     }
   }
 
-  private List<Recipient> recipients(CliArgs args) throws IOException, CliException {
+  private List<Recipient> recipients(CliArgs args) throws CliException {
     if (args.passphrase()) {
       return List.of(new ScryptRecipient(passphrase()));
     }
@@ -223,7 +223,7 @@ public final class AgeCli {
     return recipients;
   }
 
-  private List<Identity> identities(CliArgs args) throws IOException, CliException {
+  private List<Identity> identities(CliArgs args) throws CliException {
     List<Identity> identities = new ArrayList<>();
     for (Path file : args.identityFiles()) {
       identities.addAll(readIdentities(file));
