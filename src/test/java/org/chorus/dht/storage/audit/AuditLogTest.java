@@ -226,6 +226,26 @@ class AuditLogTest {
   }
 
   @Test
+  void incrementalVerificationReadsOnlyNewLines() throws Exception {
+    writeSample(3);
+    AuditLog log = open();
+    assertThat(log.verifyIncremental()).isEqualTo(new AuditVerification(true, 3, 0, null));
+    assertThat(log.verifyIncremental()).isEqualTo(new AuditVerification(true, 0, 0, null));
+    log.append(store("ucxl://a/b/c/d/x", 1));
+    log.append(store("ucxl://a/b/c/d/y", 1));
+    assertThat(log.verifyIncremental()).isEqualTo(new AuditVerification(true, 2, 0, null));
+    log.append(store("ucxl://a/b/c/d/z", 1));
+    List<String> lines = fileLines();
+    lines.set(5, lines.get(5).replace("/z", "/w"));
+    writeLines(lines);
+    AuditVerification v = log.verifyIncremental();
+    assertThat(v.ok()).isFalse();
+    assertThat(v.brokenLine()).isEqualTo(6);
+    assertThat(v.linesChecked()).isZero();
+    assertThat(log.verifyFailures()).isEqualTo(1);
+  }
+
+  @Test
   void anOversizeLineIsRefusedAndCounted() {
     AuditLog log = open(AuditLogConfig.defaults(dir, "n").withMaxLineBytes(512));
     assertThatThrownBy(() -> log.append(store("x".repeat(600), 1)))
