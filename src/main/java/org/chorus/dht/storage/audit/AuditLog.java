@@ -54,6 +54,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class AuditLog implements Closeable {
 
+  /** Longest value of a string field; longer ones are cut (an address is at most 1024). */
+  public static final int MAX_FIELD_CHARS = 1100;
+
   /** {@code prev} of the first line. */
   public static final String GENESIS = "0".repeat(64);
 
@@ -181,15 +184,49 @@ public final class AuditLog implements Closeable {
   private byte[] encode(AuditEvent event, Instant ts, String prev) {
     ObjectNode node = json.createObjectNode();
     node.put("ts", ts.toString());
-    node.put("node", config.nodeId());
-    node.put("principal", event.principal());
-    node.put("role", event.role());
-    node.put("address", event.address());
-    node.put("operation", event.operation());
-    node.put("outcome", event.outcome());
+    node.put("node", clean(config.nodeId()));
+    node.put("principal", clean(event.principal()));
+    node.put("role", clean(event.role()));
+    node.put("address", clean(event.address()));
+    node.put("operation", clean(event.operation()));
+    node.put("outcome", clean(event.outcome()));
     node.put("size", event.size());
     node.put("prev", prev);
     return json.writeValueAsBytes(node);
+  }
+
+  /**
+   * Makes a caller-supplied string safe to log: at most {@link #MAX_FIELD_CHARS} characters (cut
+   * ones end in {@code ...}), and unpaired surrogates (not encodable in UTF-8) replaced by U+FFFD.
+   * A denied request with a hostile address must still be audited, never fail the append.
+   */
+  static String clean(String s) {
+    if (s == null) {
+      return null;
+    }
+    String cut = s.length() > MAX_FIELD_CHARS ? s.substring(0, MAX_FIELD_CHARS - 3) + "..." : s;
+    StringBuilder out = null;
+    for (int i = 0; i < cut.length(); i++) {
+      char c = cut.charAt(i);
+      boolean paired =
+          Character.isHighSurrogate(c)
+              ? i + 1 < cut.length() && Character.isLowSurrogate(cut.charAt(i + 1))
+              : !Character.isLowSurrogate(c);
+      if (Character.isHighSurrogate(c) && paired) {
+        if (out != null) {
+          out.append(c).append(cut.charAt(i + 1));
+        }
+        i++;
+        continue;
+      }
+      if (!paired && out == null) {
+        out = new StringBuilder(cut.length()).append(cut, 0, i);
+      }
+      if (out != null) {
+        out.append(paired ? c : '\ufffd');
+      }
+    }
+    return out == null ? cut : out.toString();
   }
 
   /**

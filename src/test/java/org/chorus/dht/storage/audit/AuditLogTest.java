@@ -109,6 +109,21 @@ class AuditLogTest {
   }
 
   @Test
+  void hostileValuesAreCutAndMadeEncodableNotRefused() throws Exception {
+    AuditLog log = open();
+    String huge = "\u0001".repeat(50_000);
+    String loneSurrogates = "a\ud800b\udc00c\ud83d\ude00d";
+    log.append(new AuditEvent(huge, loneSurrogates, huge, AuditEvent.DENIED, AuditEvent.ERROR, 0));
+    JsonNode node = JsonMapper.builder().build().readTree(fileLines().get(0));
+    assertThat(node.get("principal").asString()).hasSize(AuditLog.MAX_FIELD_CHARS).endsWith("...");
+    assertThat(node.get("role").asString()).isEqualTo("a\ufffdb\ufffdc\ud83d\ude00d");
+    assertThat(log.verify().ok()).isTrue();
+    assertThat(AuditLog.clean("plain")).isSameAs(AuditLog.clean("plain")).isEqualTo("plain");
+    assertThat(AuditLog.clean("\ud800")).isEqualTo("\ufffd");
+    assertThat(AuditLog.clean("x\udc00")).isEqualTo("x\ufffd");
+  }
+
+  @Test
   void reopeningContinuesTheChain() throws Exception {
     writeSample(3);
     AuditLog log = open();
