@@ -9,8 +9,10 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.chorus.dht.backend.store.GroupCommit;
 import org.chorus.dht.backend.store.MvStores;
@@ -267,7 +269,11 @@ public final class MetadataIndex implements AutoCloseable {
     String prefix = creatorRole + SEP;
     try {
       return walk(
-          byField.get(Field.CREATOR_ROLE.ordinal()), prefix, prefix + MAX, limit, m -> true);
+          byField.get(Field.CREATOR_ROLE.ordinal()),
+          prefix,
+          prefix + MAX,
+          limit,
+          m -> m.creatorRole().equals(creatorRole));
     } catch (MVStoreException e) {
       throw failure("search", e);
     }
@@ -321,6 +327,7 @@ public final class MetadataIndex implements AutoCloseable {
       int limit,
       java.util.function.Predicate<ContentMetadata> filter) {
     List<ContentMetadata> result = new ArrayList<>(Math.min(limit, 128));
+    Set<String> seen = new HashSet<>(); // an upsert racing the walk may show an entry twice
     Cursor<String, String> cursor = map.cursor(lo, hi, false);
     while (cursor.hasNext() && result.size() < limit) {
       String key = cursor.next();
@@ -333,7 +340,7 @@ public final class MetadataIndex implements AutoCloseable {
         continue; // removed since the cursor was made
       }
       ContentMetadata m = decode(bytes);
-      if (filter.test(m)) {
+      if (filter.test(m) && seen.add(address)) {
         result.add(m);
       }
     }
