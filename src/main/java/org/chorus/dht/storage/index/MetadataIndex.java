@@ -334,12 +334,17 @@ public final class MetadataIndex implements AutoCloseable {
       if (key.compareTo(hi) >= 0) {
         break;
       }
-      String address = key.substring(key.lastIndexOf(SEP) + 1);
+      int sep = key.lastIndexOf(SEP);
+      String address = key.substring(sep + 1);
       byte[] bytes = primary.get(address);
       if (bytes == null) {
         continue; // removed since the cursor was made
       }
       ContentMetadata m = decode(bytes);
+      if (!key.startsWith(timeKey(m.createdAt()), sep - TIME_KEY_LENGTH)) {
+        continue; // a stale key: the entry was rewritten with another time since the cursor was
+        // made
+      }
       if (filter.test(m) && seen.add(address)) {
         result.add(m);
       }
@@ -369,6 +374,8 @@ public final class MetadataIndex implements AutoCloseable {
    * Newest-first sort key: 16 hex digits of the inverted, sign-flipped epoch second, then 8 of the
    * inverted nanoseconds. Later instants give smaller keys.
    */
+  static final int TIME_KEY_LENGTH = 24;
+
   static String timeKey(Instant t) {
     long seconds = ~(t.getEpochSecond() ^ Long.MIN_VALUE);
     int nanos = 999_999_999 - t.getNano();
