@@ -1,0 +1,83 @@
+package org.chorus.dht.backend.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+
+/**
+ * Opens the H2 MVStore files of the data directory.
+ *
+ * <p>Crash safety comes from the MVStore file format: it is append-only with checksummed chunk
+ * headers and footers, and on open it uses the newest complete chunk. A write torn by a crash (a
+ * partial last chunk) is therefore rolled back to the last commit; since writers acknowledge only
+ * after commit and {@code fsync} (see {@link GroupCommit}), nothing acknowledged is lost.
+ *
+ * <p>A file that cannot be opened at all (not an MVStore, damaged header, written by an
+ * incompatible H2 version, locked by another process) is never deleted or repaired here: {@link
+ * #open} fails with {@link StoreOpenException} naming the file, and the operator decides (move it
+ * aside to start empty, or restore a backup). Silently starting empty would lose data.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class MvStores {
+
+  private MvStores() {}
+
+  /**
+   * Opens (creating if absent) an MVStore file, creating the parent directory as needed.
+   *
+   * @param cacheSizeMb the page cache, which bounds the store's heap use
+   * @throws StoreOpenException if the directory cannot be created or the file cannot be opened
+   */
+  public static MVStore open(Path file, int cacheSizeMb) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+    } catch (IOException e) {
+      throw new StoreOpenException(
+          "failed to create data directory for " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      return new MVStore.Builder()
+          .fileName(file.toString())
+          .cacheSize(cacheSizeMb)
+          .backgroundExceptionHandler(
+              (thread, e) ->
+                  System.getLogger(MvStores.class.getName())
+                      .log(System.Logger.Level.ERROR, "MVStore background error in " + file, e))
+          .open();
+    } catch (MVStoreException e) {
+      throw new StoreOpenException(
+          "failed to open store "
+              + file
+              + ": "
+              + e.getMessage()
+              + " (the file is damaged, locked by another process or written by an incompatible"
+              + " H2 version; move it aside to start empty, or restore a backup)",
+          e);
+    }
+  }
+
+  /** Commits and fsyncs; meant as the {@link GroupCommit.Flush} of a store. */
+  public static void commitAndSync(MVStore store) throws IOException {
+    try {
+      store.commit();
+      store.sync();
+    } catch (MVStoreException e) {
+      throw new IOException("failed to commit store: " + e.getMessage(), e);
+    }
+  }
+
+  /** A store file could not be opened. */
+  public static final class StoreOpenException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public StoreOpenException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
