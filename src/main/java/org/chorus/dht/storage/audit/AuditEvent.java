@@ -1,0 +1,40 @@
+package org.chorus.dht.storage.audit;
+
+/**
+ * What happened, as the storage layer reports it to {@link AuditLog#append}. The log adds the time
+ * stamp, the node id and the chain hash.
+ *
+ * @param principal who asked (may be null for anonymous or unknown callers)
+ * @param role the caller's role (may be null)
+ * @param address the UCXL address or DHT key concerned (may be null, e.g. a malformed address)
+ * @param operation e.g. {@link #STORE}, {@link #RETRIEVE}, {@link #DENIED}, {@link #DELETE}
+ * @param outcome e.g. {@link #OK}, {@link #NOT_FOUND}, {@link #ERROR}
+ * @param size bytes involved, or 0
+ */
+public record AuditEvent(
+    String principal, String role, String address, String operation, String outcome, long size) {
+
+  public static final String STORE = "store";
+  public static final String RETRIEVE = "retrieve";
+  public static final String DENIED = "denied";
+  public static final String DELETE = "delete";
+  public static final String SEARCH = "search";
+  public static final String ANNOUNCE = "announce";
+
+  public static final String OK = "ok";
+  public static final String NOT_FOUND = "not_found";
+  public static final String FORBIDDEN = "forbidden";
+  public static final String ERROR = "error";
+
+  public AuditEvent {
+    if (operation == null || operation.isBlank()) {
+      throw new IllegalArgumentException("audit operation must not be blank");
+    }
+    if (outcome == null || outcome.isBlank()) {
+      throw new IllegalArgumentException("audit outcome must not be blank");
+    }
+    if (size < 0) {
+      throw new IllegalArgumentException("audit size must not be negative, was " + size);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package org.chorus.dht.storage.audit;
+
+import java.nio.file.Path;
+
+/**
+ * Knobs of {@link AuditLog}. Immutable; {@link #validate()} is called by {@link AuditLog#open}.
+ *
+ * @param dataDir directory holding {@link #FILE_NAME}
+ * @param nodeId written as {@code node} in every line
+ * @param sync durability of an append, see {@link SyncPolicy}
+ * @param maxLineBytes longest line written or accepted by {@link AuditLog#verify()}
+ */
+public record AuditLogConfig(Path dataDir, String nodeId, SyncPolicy sync, int maxLineBytes) {
+
+  public static final String FILE_NAME = "audit.log";
+
+  /** Audit lines are as durable as the data they describe. */
+  public static final SyncPolicy DEFAULT_SYNC = SyncPolicy.GROUP;
+
+  /** 16 KiB: a line holds an address of at most 1 KiB and a few short names. */
+  public static final int DEFAULT_MAX_LINE_BYTES = 16 * 1024;
+
+  /** When an append is made durable. */
+  public enum SyncPolicy {
+    /**
+     * {@code fsync} before {@link AuditLog#append} returns; concurrent appends share one sync
+     * (group commit), so the cost under load is close to that of {@link #NONE}.
+     */
+    GROUP,
+    /**
+     * Written to the OS before {@link AuditLog#append} returns and synced only on close: survives a
+     * process crash, not a power loss or kernel crash.
+     */
+    NONE
+  }
+
+  /** Defaults for everything but the directory and node id. */
+  public static AuditLogConfig defaults(Path dataDir, String nodeId) {
+    return new AuditLogConfig(dataDir, nodeId, DEFAULT_SYNC, DEFAULT_MAX_LINE_BYTES);
+  }
+
+  public AuditLogConfig withSync(SyncPolicy value) {
+    return new AuditLogConfig(dataDir, nodeId, value, maxLineBytes);
+  }
+
+  public AuditLogConfig withMaxLineBytes(int value) {
+    return new AuditLogConfig(dataDir, nodeId, sync, value);
+  }
+
+  public Path file() {
+    return dataDir.resolve(FILE_NAME);
+  }
+
+  /**
+   * @return this
+   * @throws IllegalArgumentException naming the first bad field
+   */
+  public AuditLogConfig validate() {
+    if (dataDir == null) {
+      throw new IllegalArgumentException("invalid AuditLogConfig: dataDir must be set");
+    }
+    if (nodeId == null || nodeId.isBlank()) {
+      throw new IllegalArgumentException("invalid AuditLogConfig: nodeId must not be blank");
+    }
+    if (sync == null) {
+      throw new IllegalArgumentException("invalid AuditLogConfig: sync must be set");
+    }
+    if (maxLineBytes < 512) {
+      throw new IllegalArgumentException(
+          "invalid AuditLogConfig: maxLineBytes must be at least 512, was " + maxLineBytes);
+    }
+    return this;
+  }
+}
