@@ -2,23 +2,35 @@ package org.chorus.dht.age.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Objects;
 import org.chorus.dht.age.PayloadException;
 
 /**
  * Decrypts an age payload. Only authenticated chunks are handed out; a damaged, truncated or
- * over-long payload ends in a {@link PayloadException} (after the chunks that did authenticate),
- * never in a quiet end of stream. Not thread-safe, like any {@link InputStream}.
+ * over-long payload ends in a {@link PayloadException} after the chunks before the damage, never in
+ * a quiet end of stream.
+ *
+ * <p>Chunks are read in batches with one byte of look-ahead, so it is known whether data follows
+ * each chunk; full chunks followed by data are opened as non-last chunks on all cores (see {@link
+ * Stream}), and the rest follows the spec's order: a full chunk is tried as non-last, then as last;
+ * a short chunk must be last; an empty last chunk is allowed only as the whole payload. Buffers
+ * start at one chunk and grow to {@link Stream#MAX_BATCH_CHUNKS}. Not thread-safe.
  */
 public final class DecryptingInputStream extends InputStream {
 
+  private static final int CHUNK = Stream.CHUNK_SIZE;
+  private static final int SEALED_CHUNK = Stream.ENCRYPTED_CHUNK_SIZE;
+
   private final InputStream in;
   private final Stream stream;
-  private final byte[] sealed = new byte[Stream.ENCRYPTED_CHUNK_SIZE];
-  private final byte[] plain = new byte[Stream.CHUNK_SIZE];
+  private byte[] sealed = new byte[SEALED_CHUNK + 1];
+  private byte[] plain = new byte[CHUNK];
+  private int carried;
   private int pos;
   private int limit;
-  private boolean lastOpened;
+  private long index;
+  private boolean finished;
   private PayloadException pending;
 
   /** Reads the payload that follows the nonce from {@code in}. */
@@ -44,10 +56,10 @@ public final class DecryptingInputStream extends InputStream {
       if (pending != null) {
         throw pending;
       }
-      if (lastOpened) {
+      if (finished) {
         return -1;
       }
-      readChunk();
+      fill();
     }
     int n = Math.min(len, limit - pos);
     System.arraycopy(plain, pos, b, off, n);
@@ -65,46 +77,82 @@ public final class DecryptingInputStream extends InputStream {
     in.close();
   }
 
-  private void readChunk() throws IOException {
-    int n = in.readNBytes(sealed, 0, sealed.length);
-    long index = stream.chunks();
-    if (n == 0) {
-      throw fail("failed to decrypt payload: truncated (missing final chunk " + index + ")");
+  private void fill() throws IOException {
+    if (carried > 0) {
+      grow(); // a long payload: take bigger batches (the previous batch is fully read)
     }
+    int n = carried + in.readNBytes(sealed, carried, sealed.length - carried);
+    boolean more = n == sealed.length;
+    int data = more ? n - 1 : n;
     pos = 0;
-    if (n < sealed.length) {
-      if (index > 0 && n == ChaChaPoly.TAG_SIZE) {
-        throw fail("failed to decrypt payload: final chunk " + index + " is empty");
-      }
-      limit = openOrFail(n, true, index);
-      lastOpened = true;
-      return;
-    }
-    int opened = stream.open(sealed, 0, n, plain, 0, false);
-    if (opened >= 0) {
-      limit = opened;
-      return;
-    }
-    limit = openOrFail(n, true, index);
-    lastOpened = true;
-    if (in.read() >= 0) {
-      // Hand out the authenticated final chunk first, then report the trailing data.
-      pending = new PayloadException("failed to decrypt payload: trailing data after final chunk");
-    }
-  }
-
-  private int openOrFail(int n, boolean last, long index) throws PayloadException {
-    int opened = stream.open(sealed, 0, n, plain, 0, last);
-    if (opened < 0) {
-      throw fail("failed to decrypt payload: chunk " + index + " failed authentication");
-    }
-    return opened;
-  }
-
-  private PayloadException fail(String message) {
-    pending = new PayloadException(message);
     limit = 0;
-    pos = 0;
-    return pending;
+    if (data == 0) {
+      fail("truncated (missing final chunk " + index + ")");
+      return;
+    }
+    int full = data / SEALED_CHUNK;
+    int candidates = more || data % SEALED_CHUNK != 0 ? full : full - 1;
+    int good = stream.openFull(index, candidates, sealed, plain);
+    limit = good * CHUNK;
+    index += good;
+    if (good < candidates) {
+      // Full and followed by data: valid only as a final chunk, which makes the data trailing.
+      if (openLast(good * SEALED_CHUNK, SEALED_CHUNK, good * CHUNK)) {
+        fail("trailing data after final chunk");
+      }
+      return;
+    }
+    if (!more) {
+      openFinalPiece(candidates * SEALED_CHUNK, data - candidates * SEALED_CHUNK);
+      return;
+    }
+    sealed[0] = sealed[n - 1];
+    carried = 1;
+  }
+
+  private void openFinalPiece(int at, int length) {
+    if (length < SEALED_CHUNK) {
+      if (index > 0 && length == ChaChaPoly.TAG_SIZE) {
+        fail("final chunk " + index + " is empty");
+        return;
+      }
+      openLast(at, length, limit);
+      return;
+    }
+    int opened = stream.open(index, sealed, at, length, plain, limit, false);
+    if (opened >= 0) {
+      limit += opened;
+      index++;
+      // No data follows: the next fill reports the missing final chunk.
+      return;
+    }
+    openLast(at, length, limit);
+  }
+
+  /** Opens a final chunk into plain[outAt]; on failure records the error and returns false. */
+  private boolean openLast(int at, int length, int outAt) {
+    int opened = stream.open(index, sealed, at, length, plain, outAt, true);
+    if (opened < 0) {
+      fail("chunk " + index + " failed authentication");
+      return false;
+    }
+    limit = outAt + opened;
+    index++;
+    finished = true;
+    return true;
+  }
+
+  private void fail(String reason) {
+    pending = new PayloadException("failed to decrypt payload: " + reason);
+    finished = true;
+  }
+
+  private void grow() {
+    int chunks = plain.length / CHUNK;
+    if (chunks < Stream.MAX_BATCH_CHUNKS) {
+      chunks = Math.min(Stream.MAX_BATCH_CHUNKS, chunks * 2);
+      sealed = Arrays.copyOf(sealed, chunks * SEALED_CHUNK + 1);
+      plain = new byte[chunks * CHUNK];
+    }
   }
 }

@@ -5,17 +5,23 @@ import java.io.OutputStream;
 import java.util.Objects;
 
 /**
- * Encrypts plaintext written to it as an age payload. A full chunk is sealed only once more data
- * arrives, so that {@link #close()} can mark the true last chunk (which may be full). Not
- * thread-safe, like any {@link OutputStream}.
+ * Encrypts plaintext written to it as an age payload. Full chunks are sealed in batches (on all
+ * cores, see {@link Stream}) only once more data arrives, so that {@link #close()} can mark the
+ * true last chunk, which may be full. Buffers start at one chunk and grow to {@link
+ * Stream#MAX_BATCH_CHUNKS} chunks for long payloads. Not thread-safe, like any {@link
+ * OutputStream}.
  */
 public final class EncryptingOutputStream extends OutputStream {
 
+  private static final int CHUNK = Stream.CHUNK_SIZE;
+  private static final int SEALED_CHUNK = Stream.ENCRYPTED_CHUNK_SIZE;
+
   private final OutputStream out;
   private final Stream stream;
-  private final byte[] plain = new byte[Stream.CHUNK_SIZE];
-  private final byte[] sealed = new byte[Stream.ENCRYPTED_CHUNK_SIZE];
+  private byte[] plain = new byte[CHUNK];
+  private byte[] sealed = new byte[SEALED_CHUNK];
   private int buffered;
+  private long index;
   private boolean closed;
 
   /** Writes the payload nonce to {@code out} and keys the stream from it. */
@@ -34,20 +40,27 @@ public final class EncryptingOutputStream extends OutputStream {
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
     Objects.checkFromIndexSize(off, len, b.length);
-    ensureOpen();
+    if (closed) {
+      throw new IOException("stream closed");
+    }
     while (len > 0) {
-      if (buffered == Stream.CHUNK_SIZE) {
-        sealChunk(plain, 0, false);
+      if (buffered == plain.length) {
+        sealAndWrite(plain, 0, buffered / CHUNK);
         buffered = 0;
+        grow();
       }
-      if (buffered == 0 && len > Stream.CHUNK_SIZE) {
-        // More data follows this chunk, so it is not the last: seal straight from the caller.
-        sealChunk(b, off, false);
-        off += Stream.CHUNK_SIZE;
-        len -= Stream.CHUNK_SIZE;
+      if (buffered == 0 && len > CHUNK) {
+        // Chunks followed by more of the caller's data are not last: seal them in place.
+        int count = Math.min((len - 1) / CHUNK, Stream.MAX_BATCH_CHUNKS);
+        if (sealed.length < count * SEALED_CHUNK) {
+          sealed = new byte[count * SEALED_CHUNK];
+        }
+        sealAndWrite(b, off, count);
+        off += count * CHUNK;
+        len -= count * CHUNK;
         continue;
       }
-      int n = Math.min(len, Stream.CHUNK_SIZE - buffered);
+      int n = Math.min(len, plain.length - buffered);
       System.arraycopy(b, off, plain, buffered, n);
       buffered += n;
       off += n;
@@ -60,7 +73,7 @@ public final class EncryptingOutputStream extends OutputStream {
     out.flush();
   }
 
-  /** Seals the last chunk and closes the underlying stream. */
+  /** Seals the buffered chunks, the last one flagged, and closes the underlying stream. */
   @Override
   public void close() throws IOException {
     if (closed) {
@@ -68,19 +81,28 @@ public final class EncryptingOutputStream extends OutputStream {
     }
     closed = true;
     try (out) {
-      int n = stream.seal(plain, 0, buffered, sealed, 0, true);
+      int notLast = Math.max(0, (buffered - 1) / CHUNK);
+      sealAndWrite(plain, 0, notLast);
+      int rest = buffered - notLast * CHUNK;
+      int n = stream.seal(index, plain, notLast * CHUNK, rest, sealed, 0, true);
       out.write(sealed, 0, n);
     }
   }
 
-  private void sealChunk(byte[] src, int off, boolean last) throws IOException {
-    int n = stream.seal(src, off, Stream.CHUNK_SIZE, sealed, 0, last);
-    out.write(sealed, 0, n);
+  private void sealAndWrite(byte[] src, int off, int count) throws IOException {
+    if (count == 0) {
+      return;
+    }
+    stream.sealFull(index, count, src, off, sealed);
+    index += count;
+    out.write(sealed, 0, count * SEALED_CHUNK);
   }
 
-  private void ensureOpen() throws IOException {
-    if (closed) {
-      throw new IOException("stream closed");
+  private void grow() {
+    if (plain.length < Stream.MAX_BATCH_CHUNKS * CHUNK) {
+      int chunks = Math.min(Stream.MAX_BATCH_CHUNKS, 2 * (plain.length / CHUNK));
+      plain = java.util.Arrays.copyOf(plain, chunks * CHUNK);
+      sealed = new byte[chunks * SEALED_CHUNK];
     }
   }
 }
