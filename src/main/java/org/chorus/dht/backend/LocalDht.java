@@ -109,7 +109,7 @@ public final class LocalDht implements DhtBackend {
     config.validate();
     MVStore store;
     try {
-      store = MvStores.open(config.file(), config.cacheSizeMb());
+      store = MvStores.open(config.file(), config.cacheSizeMb(), false);
     } catch (MvStores.StoreOpenException e) {
       throw new DhtBackendException(e.getMessage(), e);
     }
@@ -316,8 +316,8 @@ public final class LocalDht implements DhtBackend {
 
   /**
    * Removes every value and provider record past its lifetime. Called by a scheduler; cost is
-   * proportional to what expires. Removals are committed but not individually synced: a removal
-   * lost in a crash is simply done again by the next sweep.
+   * proportional to what expires. Removals are committed and synced once per sweep (so that every
+   * commit this class makes is synced, which MVStore's chunk reuse assumes).
    *
    * @return how many values and provider records were removed
    */
@@ -329,9 +329,9 @@ public final class LocalDht implements DhtBackend {
     expiredProviders.addAndGet(p);
     if (v + p > 0) {
       try {
-        store.commit();
-      } catch (MVStoreException e) {
-        throw failure("expire", e);
+        groupCommit.commit();
+      } catch (IOException | MVStoreException e) {
+        throw new DhtBackendException("failed to commit expiry in " + config.file() + ": " + e, e);
       }
     }
     return v + p;
@@ -416,7 +416,7 @@ public final class LocalDht implements DhtBackend {
       closed = true;
     }
     try {
-      store.close();
+      MvStores.close(store);
     } catch (MVStoreException e) {
       throw new DhtBackendException("failed to close record store " + config.file() + ": " + e, e);
     }

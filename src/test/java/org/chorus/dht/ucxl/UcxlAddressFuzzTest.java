@@ -7,8 +7,11 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * Jazzer fuzz target: runs its seed inputs in regression mode (seconds, every build); run {@code
- * JAZZER_FUZZ=1 ./mvnw test -Dtest=UcxlAddressFuzzTest} to fuzz for real.
+ * JAZZER_FUZZ=1 ./mvnw test -Dtest=UcxlAddressFuzzTest} to fuzz for real. Tagged {@code fuzz}:
+ * loading the Jazzer agent costs several seconds, so {@code -Dsurefire.excludedGroups=fuzz} skips
+ * it.
  */
+@org.junit.jupiter.api.Tag("fuzz")
 class UcxlAddressFuzzTest {
 
   @FuzzTest(maxDuration = "30s")

@@ -106,7 +106,7 @@ public final class MetadataIndex implements AutoCloseable {
   public static MetadataIndex open(MetadataIndexConfig config) {
     config.validate();
     try {
-      return new MetadataIndex(config, MvStores.open(config.file(), config.cacheSizeMb()));
+      return new MetadataIndex(config, MvStores.open(config.file(), config.cacheSizeMb(), true));
     } catch (MvStores.StoreOpenException e) {
       throw new MetadataIndexException(e.getMessage(), e);
     }
@@ -300,7 +300,7 @@ public final class MetadataIndex implements AutoCloseable {
       closed = true;
     }
     try {
-      store.close();
+      MvStores.close(store);
     } catch (MVStoreException e) {
       throw new MetadataIndexException(
           "failed to close metadata index " + config.file() + ": " + e, e);
