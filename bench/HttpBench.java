@@ -19,8 +19,9 @@ import java.util.function.IntFunction;
 /**
  * HTTP load driver for one chorus-dht node (JDK only; run with {@code java bench/HttpBench.java}).
  *
- * <p>Phases, each with the same concurrency: a trivial endpoint of the same app
- * ({@code /actuator/health/liveness}), stores of N distinct items, a first retrieve of each item
+ * <p>After a warm-up of every path on separate items, phases with the same concurrency: a
+ * trivial endpoint of the same app ({@code /api/v1/ping}: security filters and token check, no
+ * storage work) and {@code /actuator/health/liveness}, stores of N distinct items, a first retrieve of each item
  * (cache miss: backend read, signature and hash check, age decryption), a second retrieve of each
  * (cache hit). Prints a table with throughput, latency percentiles and the ratio to the trivial
  * endpoint.
@@ -60,7 +61,8 @@ public class HttpBench {
             .build();
     String run = Long.toString(System.currentTimeMillis(), 36);
     List<String> addresses = new ArrayList<>();
-    for (int i = 0; i < items; i++) {
+    int warm = Math.max(200, items / 5);
+    for (int i = 0; i < items + warm; i++) {
       addresses.add("ucxl://bench/" + role + "/run-" + run + "/t" + (i % 16) + "/item-" + i + ".txt");
     }
     byte[] content = new byte[size];
@@ -71,6 +73,12 @@ public class HttpBench {
             + "\",\"contentType\":\"application/octet-stream\"}";
 
     IntFunction<HttpRequest> ping =
+        i ->
+            HttpRequest.newBuilder(URI.create(base + "/api/v1/ping"))
+                .header("Authorization", "Bearer " + token)
+                .GET()
+                .build();
+    IntFunction<HttpRequest> health =
         i -> HttpRequest.newBuilder(URI.create(base + "/actuator/health/liveness")).GET().build();
     IntFunction<HttpRequest> store =
         i ->
@@ -86,9 +94,18 @@ public class HttpBench {
                 .GET()
                 .build();
 
-    phase(client, "warm-up", Math.min(items, 500), concurrency, ping);
+    // warm-up of every path on items [items, items + warm), not measured
+    IntFunction<HttpRequest> warmStore = i -> store.apply(items + i);
+    IntFunction<HttpRequest> warmRetrieve = i -> retrieve.apply(items + i);
+    phase(client, "warm-up", warm, concurrency, ping);
+    phase(client, "warm-up", warm, concurrency, health);
+    phase(client, "warm-up", warm, concurrency, warmStore);
+    phase(client, "warm-up", warm, concurrency, warmRetrieve);
+    phase(client, "warm-up", warm, concurrency, warmRetrieve);
+
     List<Result> results = new ArrayList<>();
-    results.add(phase(client, "trivial GET /actuator/health/liveness", items, concurrency, ping));
+    results.add(phase(client, "trivial GET /api/v1/ping (token check)", items, concurrency, ping));
+    results.add(phase(client, "GET /actuator/health/liveness", items, concurrency, health));
     results.add(phase(client, "store PUT /api/v1/content", items, concurrency, store));
     results.add(phase(client, "retrieve GET (cache miss)", items, concurrency, retrieve));
     results.add(phase(client, "retrieve GET (cache hit)", items, concurrency, retrieve));

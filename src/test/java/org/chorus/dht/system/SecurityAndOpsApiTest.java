@@ -74,6 +74,12 @@ class SecurityAndOpsApiTest extends ApiTestSupport {
   }
 
   @Test
+  void pingIsTheCheapestAuthenticatedCall() {
+    assertThat(json(get("/api/v1/ping", "qa_engineer")).path("status").asString()).isEqualTo("ok");
+    problem(get("/api/v1/ping", null), 401);
+  }
+
+  @Test
   void anUnknownPathIsA404Problem() {
     problem(get("/api/v1/nothing-here", "qa_engineer"), 404);
   }
