@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ITEMS=${1:-100000}
-./mvnw -B -q -Dspotless.check.skip=true -DskipMemoryTest=false -Dchorus.memory.items="$ITEMS" \
+./mvnw -B -q -Dspotless.check.skip=true -DskipMemoryTest=false -DskipFuzzRegression=true -Dchorus.memory.items="$ITEMS" \
   -Dtest=StorageMemoryTest -Dsurefire.failIfNoSpecifiedTests=false test
 cat "target/memory-$ITEMS.txt"

@@ -19,6 +19,7 @@ class BackendConfiguration {
     return LocalDht.open(
         LocalDhtConfig.builder(properties.dataDir(), properties.effectiveNodeId())
             .maxValueBytes(maxEnvelopeBytes(properties.storage()))
+            .valueTtl(properties.dht().localValueTtl())
             .build(),
         clock);
   }

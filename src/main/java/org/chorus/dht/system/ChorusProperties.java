@@ -84,10 +84,14 @@ public record ChorusProperties(
    * @param bootstrapPeers multiaddrs; empty means the embedded single-node backend
    * @param protocolPrefix kad protocol prefix
    * @param mode client, server or auto
+   * @param localValueTtl how long the embedded backend keeps a value. Long by default: on a single
+   *     node nothing republishes, so the kad rule (48 h, refreshed by republishing) would silently
+   *     drop stored content after two days
    */
   public record Dht(
       @DefaultValue("/ip4/0.0.0.0/tcp/4001") List<String> listen,
       @DefaultValue List<String> bootstrapPeers,
       @DefaultValue("/CHORUS") String protocolPrefix,
-      @DefaultValue("auto") String mode) {}
+      @DefaultValue("auto") String mode,
+      @DefaultValue("3650d") Duration localValueTtl) {}
 }
