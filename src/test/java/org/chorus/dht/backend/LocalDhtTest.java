@@ -128,6 +128,29 @@ class LocalDhtTest {
   }
 
   @Test
+  void aHalfWrittenLastChunkFallsBackToThePreviousCommit() throws IOException {
+    // State A: v1 durable. State B: v1 and then v2 durable. A crash in the middle of writing v2's
+    // chunk leaves B's bytes cut somewhere after A's end.
+    LocalDht dht = open();
+    dht.putValue(KEY, bytes("v1"));
+    Path file = dir.resolve(LocalDhtConfig.FILE_NAME);
+    long lengthA = Files.size(file);
+    dht.putValue("/second", new byte[20_000]);
+    byte[] b = Files.readAllBytes(file);
+    assertThat(b.length).isGreaterThan((int) lengthA);
+    Path crashDir = dir.resolve("torn");
+    Files.createDirectories(crashDir);
+    int cut = (int) (lengthA + (b.length - lengthA) / 2);
+    Files.write(crashDir.resolve(LocalDhtConfig.FILE_NAME), java.util.Arrays.copyOf(b, cut));
+    LocalDht recovered = open(LocalDhtConfig.builder(crashDir, "n").build());
+    assertThat(recovered.getValue(KEY))
+        .hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("v1")));
+    assertThat(recovered.getValue("/second")).isEmpty();
+    recovered.putValue("/third", bytes("after recovery"));
+    assertThat(recovered.getValue("/third")).isPresent();
+  }
+
+  @Test
   void aFileThatIsNotAStoreFailsToOpenWithAClearMessage() throws IOException {
     Files.write(
         dir.resolve(LocalDhtConfig.FILE_NAME),

@@ -19,6 +19,13 @@ import org.h2.mvstore.MVStoreException;
  * #open} fails with {@link StoreOpenException} naming the file, and the operator decides (move it
  * aside to start empty, or restore a backup). Silently starting empty would lose data.
  *
+ * <p><b>Disk use.</b> MVStore is copy-on-write: every commit appends the pages it changed (for the
+ * metadata index about 25-40 KiB per single-entry commit, measured) and the space of dead chunks is
+ * reused only after H2's retention time (45 s by default; shorter is unsafe while the background
+ * writer commits without fsync). So a file holds its live data plus up to roughly 45 s of writes,
+ * more right after a burst; background housekeeping and the compaction on {@link #close(MVStore)}
+ * shrink it again.
+ *
  * <p>Stateless and thread-safe.
  */
 public final class MvStores {
@@ -34,6 +41,17 @@ public final class MvStores {
    * @throws StoreOpenException if the directory cannot be created or the file cannot be opened
    */
   public static MVStore open(Path file, int cacheSizeMb, boolean compress) {
+    return open(file, cacheSizeMb, compress, 0);
+  }
+
+  /**
+   * As {@link #open(Path, int, boolean)}, with a page split size.
+   *
+   * @param pageSplitBytes pages larger than this are split; 0 for H2's default (16 KiB). Every
+   *     commit rewrites each changed leaf and its path to the root, so for small keys a smaller
+   *     page (4 KiB) means less written per single-entry commit.
+   */
+  public static MVStore open(Path file, int cacheSizeMb, boolean compress, int pageSplitBytes) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -47,6 +65,9 @@ public final class MvStores {
       MVStore.Builder builder = new MVStore.Builder();
       if (compress) {
         builder.compress();
+      }
+      if (pageSplitBytes > 0) {
+        builder.pageSplitSize(pageSplitBytes);
       }
       return builder
           .fileName(file.toString())

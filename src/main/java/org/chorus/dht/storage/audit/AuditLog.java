@@ -54,6 +54,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class AuditLog implements Closeable {
 
+  /** Longest value of a string field; longer ones are cut (an address is at most 1024). */
+  public static final int MAX_FIELD_CHARS = 1100;
+
   /** {@code prev} of the first line. */
   public static final String GENESIS = "0".repeat(64);
 
@@ -69,6 +72,10 @@ public final class AuditLog implements Closeable {
   private final long truncatedTailBytes;
   private final AtomicLong appendFailures = new AtomicLong();
   private final AtomicLong verifyFailures = new AtomicLong();
+  private final Object verifyLock = new Object();
+
+  // guarded by verifyLock
+  private Checkpoint checkpoint = Checkpoint.START;
 
   // guarded by this
   private String head;
@@ -177,50 +184,107 @@ public final class AuditLog implements Closeable {
   private byte[] encode(AuditEvent event, Instant ts, String prev) {
     ObjectNode node = json.createObjectNode();
     node.put("ts", ts.toString());
-    node.put("node", config.nodeId());
-    node.put("principal", event.principal());
-    node.put("role", event.role());
-    node.put("address", event.address());
-    node.put("operation", event.operation());
-    node.put("outcome", event.outcome());
+    node.put("node", clean(config.nodeId()));
+    node.put("principal", clean(event.principal()));
+    node.put("role", clean(event.role()));
+    node.put("address", clean(event.address()));
+    node.put("operation", clean(event.operation()));
+    node.put("outcome", clean(event.outcome()));
     node.put("size", event.size());
     node.put("prev", prev);
     return json.writeValueAsBytes(node);
   }
 
   /**
+   * Makes a caller-supplied string safe to log: at most {@link #MAX_FIELD_CHARS} characters (cut
+   * ones end in {@code ...}), and unpaired surrogates (not encodable in UTF-8) replaced by U+FFFD.
+   * A denied request with a hostile address must still be audited, never fail the append.
+   */
+  static String clean(String s) {
+    if (s == null) {
+      return null;
+    }
+    String cut = s.length() > MAX_FIELD_CHARS ? s.substring(0, MAX_FIELD_CHARS - 3) + "..." : s;
+    StringBuilder out = null;
+    for (int i = 0; i < cut.length(); i++) {
+      char c = cut.charAt(i);
+      boolean paired =
+          Character.isHighSurrogate(c)
+              ? i + 1 < cut.length() && Character.isLowSurrogate(cut.charAt(i + 1))
+              : !Character.isLowSurrogate(c);
+      if (Character.isHighSurrogate(c) && paired) {
+        if (out != null) {
+          out.append(c).append(cut.charAt(i + 1));
+        }
+        i++;
+        continue;
+      }
+      if (!paired && out == null) {
+        out = new StringBuilder(cut.length()).append(cut, 0, i);
+      }
+      if (out != null) {
+        out.append(paired ? c : '\ufffd');
+      }
+    }
+    return out == null ? cut : out.toString();
+  }
+
+  /**
    * Reads the whole log and checks every line: a JSON object with the expected fields whose {@code
    * prev} is the hash of the line before. Also checks that the chain ends where this instance's
    * last append left it. Never throws for a bad log; a failure is counted in {@link
-   * #verifyFailures()}.
+   * #verifyFailures()}. Cost is linear in the file size (run it at startup).
    */
   public AuditVerification verify() {
-    long snapshotSize;
-    long snapshotLines;
-    String snapshotHead;
-    synchronized (this) {
-      snapshotSize = size;
-      snapshotLines = lines;
-      snapshotHead = head;
+    return verifyFrom(Checkpoint.START);
+  }
+
+  /**
+   * Checks only the lines appended since the last successful {@link #verify()} or {@code
+   * verifyIncremental()} (all lines if there was none), plus the chain head. Cheap enough for a
+   * health indicator; it cannot see a change to a line that was already checked, which is what the
+   * full {@link #verify()} at startup is for. The result counts the lines checked in this call.
+   */
+  public AuditVerification verifyIncremental() {
+    Checkpoint from;
+    synchronized (verifyLock) {
+      from = checkpoint;
     }
-    AuditVerification result = verify(snapshotSize, snapshotLines, snapshotHead);
-    if (!result.ok()) {
+    return verifyFrom(from);
+  }
+
+  private AuditVerification verifyFrom(Checkpoint from) {
+    Checkpoint to;
+    synchronized (this) {
+      to = new Checkpoint(size, lines, head);
+    }
+    AuditVerification result = check(from, to);
+    if (result.ok()) {
+      synchronized (verifyLock) {
+        if (to.offset() >= checkpoint.offset()) {
+          checkpoint = to;
+        }
+      }
+    } else {
       verifyFailures.incrementAndGet();
     }
     return result;
   }
 
-  private AuditVerification verify(long length, long expectedLines, String expectedHead) {
-    try (InputStream in = Files.newInputStream(config.file())) {
-      byte[] buf = new byte[64 * 1024];
-      long remaining = length;
-      long lineNo = 0;
-      String prev = GENESIS;
+  private AuditVerification check(Checkpoint from, Checkpoint to) {
+    try (FileChannel in = FileChannel.open(config.file(), StandardOpenOption.READ)) {
+      in.position(from.offset());
+      ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+      byte[] buf = buffer.array();
+      long remaining = to.offset() - from.offset();
+      long lineNo = from.lines();
+      String prev = from.head();
       ByteArrayOutputStream line = new ByteArrayOutputStream(512);
       while (remaining > 0) {
-        int n = in.read(buf, 0, (int) Math.min(buf.length, remaining));
+        buffer.clear().limit((int) Math.min(buf.length, remaining));
+        int n = in.read(buffer);
         if (n < 0) {
-          return AuditVerification.broken(lineNo + 1, "file is shorter than written");
+          return broken(from, lineNo + 1, "file is shorter than written");
         }
         remaining -= n;
         int start = 0;
@@ -230,8 +294,7 @@ public final class AuditLog implements Closeable {
             continue;
           }
           if (line.size() + (i - start) > config.maxLineBytes()) {
-            return AuditVerification.broken(
-                lineNo + 1, "line longer than " + config.maxLineBytes() + " bytes");
+            return broken(from, lineNo + 1, "line longer than " + config.maxLineBytes() + " bytes");
           }
           line.write(buf, start, i - start);
           start = i + 1;
@@ -243,26 +306,28 @@ public final class AuditLog implements Closeable {
           line.reset();
           String problem = checkLine(bytes, prev);
           if (problem != null) {
-            return AuditVerification.broken(lineNo, problem);
+            return broken(from, lineNo, problem);
           }
           prev = sha256Hex(bytes, bytes.length);
         }
       }
       if (line.size() > 0) {
-        return AuditVerification.broken(lineNo + 1, "last line is not terminated");
+        return broken(from, lineNo + 1, "last line is not terminated");
       }
-      if (lineNo != expectedLines) {
-        return AuditVerification.broken(
-            lineNo + 1, "expected " + expectedLines + " lines, found " + lineNo);
+      if (lineNo != to.lines()) {
+        return broken(from, lineNo + 1, "expected " + to.lines() + " lines, found " + lineNo);
       }
-      if (!prev.equals(expectedHead)) {
-        return AuditVerification.broken(
-            lineNo, "last line does not hash to the chain head this node wrote");
+      if (!prev.equals(to.head())) {
+        return broken(from, lineNo, "last line does not hash to the chain head this node wrote");
       }
-      return AuditVerification.intact(lineNo);
+      return AuditVerification.intact(lineNo - from.lines());
     } catch (IOException e) {
-      return AuditVerification.broken(1, "failed to read " + config.file() + ": " + e);
+      return broken(from, from.lines() + 1, "failed to read " + config.file() + ": " + e);
     }
+  }
+
+  private static AuditVerification broken(Checkpoint from, long line, String reason) {
+    return new AuditVerification(false, line - 1 - from.lines(), line, reason);
   }
 
   private String checkLine(byte[] bytes, String expectedPrev) {
@@ -351,6 +416,11 @@ public final class AuditLog implements Closeable {
 
   /** Where the complete lines end, how many there are and the hash of the last. */
   private record Tail(long length, long lines, String hash) {}
+
+  /** A position in the chain: byte offset after {@code lines} lines whose last hashes to head. */
+  private record Checkpoint(long offset, long lines, String head) {
+    static final Checkpoint START = new Checkpoint(0, 0, GENESIS);
+  }
 
   private static Tail scanTail(FileChannel channel) throws IOException {
     MessageDigest digest = sha256();

@@ -17,8 +17,11 @@ public record AuditLogConfig(Path dataDir, String nodeId, SyncPolicy sync, int m
   /** Audit lines are as durable as the data they describe. */
   public static final SyncPolicy DEFAULT_SYNC = SyncPolicy.GROUP;
 
-  /** 16 KiB: a line holds an address of at most 1 KiB and a few short names. */
-  public static final int DEFAULT_MAX_LINE_BYTES = 16 * 1024;
+  /**
+   * 64 KiB: room for every string field at {@link AuditLog#MAX_FIELD_CHARS} even if each character
+   * is escaped as {@code \}{@code uXXXX}, so an append with the default never fails for size.
+   */
+  public static final int DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
   /** When an append is made durable. */
   public enum SyncPolicy {

@@ -109,6 +109,21 @@ class AuditLogTest {
   }
 
   @Test
+  void hostileValuesAreCutAndMadeEncodableNotRefused() throws Exception {
+    AuditLog log = open();
+    String huge = "\u0001".repeat(50_000);
+    String loneSurrogates = "a\ud800b\udc00c\ud83d\ude00d";
+    log.append(new AuditEvent(huge, loneSurrogates, huge, AuditEvent.DENIED, AuditEvent.ERROR, 0));
+    JsonNode node = JsonMapper.builder().build().readTree(fileLines().get(0));
+    assertThat(node.get("principal").asString()).hasSize(AuditLog.MAX_FIELD_CHARS).endsWith("...");
+    assertThat(node.get("role").asString()).isEqualTo("a\ufffdb\ufffdc\ud83d\ude00d");
+    assertThat(log.verify().ok()).isTrue();
+    assertThat(AuditLog.clean("plain")).isSameAs(AuditLog.clean("plain")).isEqualTo("plain");
+    assertThat(AuditLog.clean("\ud800")).isEqualTo("\ufffd");
+    assertThat(AuditLog.clean("x\udc00")).isEqualTo("x\ufffd");
+  }
+
+  @Test
   void reopeningContinuesTheChain() throws Exception {
     writeSample(3);
     AuditLog log = open();
@@ -223,6 +238,26 @@ class AuditLogTest {
     }
     writeLines(fileLines().subList(0, 2));
     assertThat(log.verify().ok()).isFalse();
+  }
+
+  @Test
+  void incrementalVerificationReadsOnlyNewLines() throws Exception {
+    writeSample(3);
+    AuditLog log = open();
+    assertThat(log.verifyIncremental()).isEqualTo(new AuditVerification(true, 3, 0, null));
+    assertThat(log.verifyIncremental()).isEqualTo(new AuditVerification(true, 0, 0, null));
+    log.append(store("ucxl://a/b/c/d/x", 1));
+    log.append(store("ucxl://a/b/c/d/y", 1));
+    assertThat(log.verifyIncremental()).isEqualTo(new AuditVerification(true, 2, 0, null));
+    log.append(store("ucxl://a/b/c/d/z", 1));
+    List<String> lines = fileLines();
+    lines.set(5, lines.get(5).replace("/z", "/w"));
+    writeLines(lines);
+    AuditVerification v = log.verifyIncremental();
+    assertThat(v.ok()).isFalse();
+    assertThat(v.brokenLine()).isEqualTo(6);
+    assertThat(v.linesChecked()).isZero();
+    assertThat(log.verifyFailures()).isEqualTo(1);
   }
 
   @Test

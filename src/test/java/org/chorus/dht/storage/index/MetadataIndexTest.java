@@ -228,6 +228,59 @@ class MetadataIndexTest {
   }
 
   @Test
+  void concurrentWritersAndReadersKeepTheIndexConsistent() throws Exception {
+    MetadataIndex index = open();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(6);
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    try {
+      List<java.util.concurrent.Future<?>> writers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int id = t;
+        writers.add(
+            pool.submit(
+                () -> {
+                  Random random = new Random(id);
+                  for (int i = 0; i < 40; i++) {
+                    // overlapping addresses across threads: upserts race each other
+                    index.put(randomMeta(random, random.nextInt(60)));
+                  }
+                }));
+      }
+      List<java.util.concurrent.Future<?>> readers = new ArrayList<>();
+      for (int r = 0; r < 2; r++) {
+        readers.add(
+            pool.submit(
+                () -> {
+                  while (!done.get()) {
+                    List<ContentMetadata> got = index.search(Query.builder().limit(1000).build());
+                    assertThat(got).isSortedAccordingTo(ORDER).doesNotHaveDuplicates();
+                    assertThat(index.byCreatorRole("cr1", 1000))
+                        .allMatch(m -> m.creatorRole().equals("cr1"));
+                  }
+                }));
+      }
+      for (java.util.concurrent.Future<?> f : writers) {
+        f.get();
+      }
+      done.set(true);
+      for (java.util.concurrent.Future<?> f : readers) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<ContentMetadata> all = index.search(Query.builder().limit(1000).build());
+    assertThat(all).hasSize((int) index.count());
+    for (ContentMetadata m : all) {
+      assertThat(index.search(Query.builder().agent(m.agent()).task(m.task()).limit(1000).build()))
+          .contains(m);
+      assertThat(index.byCreatorRole(m.creatorRole(), 1000)).contains(m);
+    }
+  }
+
+  @Test
   void limitsAreChecked() {
     assertThatThrownBy(() -> Query.builder().limit(0).build())
         .hasMessageContaining("between 1 and 1000");
