@@ -139,9 +139,9 @@ class ContentController {
 
   @PostMapping("/announce")
   Announced announce(@RequestParam String address) {
-    String key = UcxlAddress.parse(address).dhtKey();
-    backend.provide(key);
-    return new Announced(key, UcxlAddress.parse(address).canonical(), true);
+    UcxlAddress ucxl = UcxlAddress.parse(address);
+    backend.provide(ucxl.dhtKey());
+    return new Announced(ucxl.dhtKey(), ucxl.canonical(), true);
   }
 
   @GetMapping("/providers")

@@ -48,6 +48,9 @@ public final class EncryptedStorage {
   /** Namespace whose values must be content envelopes. */
   public static final String UCXL_NAMESPACE = UcxlAddress.DHT_KEY_PREFIX;
 
+  /** The validated namespaces; only {@link #UCXL_NAMESPACE} is writable through the API. */
+  public static final String CHORUS_NAMESPACE = "/CHORUS/";
+
   private final StorageConfig config;
   private final RolePolicy policy;
   private final RoleKeys keys;
@@ -267,7 +270,9 @@ public final class EncryptedStorage {
 
   /**
    * Stores a raw record value. Values under {@code /CHORUS/ucxl/} must be valid, signed envelopes
-   * for the address that hashes to the key; their metadata is indexed.
+   * for the address that hashes to the key; their metadata is indexed. Other {@code /CHORUS/}
+   * namespaces (signed peer records) are refused: only their own node publishes them. Keys outside
+   * {@code /CHORUS/} are opaque values.
    */
   public void putRawValue(ChorusPrincipal caller, String key, byte[] value) {
     if (!policy.canStore(caller.role())) {
@@ -277,6 +282,17 @@ public final class EncryptedStorage {
     }
     if (value.length > config.maxEnvelopeBytes()) {
       throw ApiException.tooLarge("value", value.length, config.maxEnvelopeBytes());
+    }
+    if (!key.startsWith(UCXL_NAMESPACE) && key.startsWith(CHORUS_NAMESPACE)) {
+      audit(caller, "put_value", key, AuditEvent.FORBIDDEN, value.length);
+      throw ApiException.badRequest(
+              "key",
+              "only "
+                  + UCXL_NAMESPACE
+                  + " records may be put through the API; other "
+                  + CHORUS_NAMESPACE
+                  + " records (peer records) are published by their node")
+          .with("key", key);
     }
     if (key.startsWith(UCXL_NAMESPACE)) {
       EnvelopeMetadata metadata;

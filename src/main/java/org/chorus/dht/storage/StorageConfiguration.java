@@ -42,7 +42,12 @@ class StorageConfiguration {
 
   @Bean
   NodeSigningKey nodeSigningKey(ChorusProperties p) throws IOException {
-    return NodeSigningKey.loadOrCreate(p.dataDir());
+    NodeSigningKey key = NodeSigningKey.loadOrCreate(p.dataDir());
+    log.info(
+        "Node signing key (Ed25519, signs content envelopes) in {}: {}",
+        p.dataDir().resolve(NodeSigningKey.FILE_NAME).toAbsolutePath(),
+        key);
+    return key;
   }
 
   /**

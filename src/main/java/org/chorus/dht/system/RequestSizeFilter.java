@@ -1,5 +1,6 @@
 package org.chorus.dht.system;
 
+import io.micrometer.core.instrument.Counter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -20,10 +21,12 @@ final class RequestSizeFilter extends OncePerRequestFilter {
 
   private final long maxBytes;
   private final ProblemWriter problems;
+  private final Counter rejected;
 
-  RequestSizeFilter(long maxBytes, ProblemWriter problems) {
+  RequestSizeFilter(long maxBytes, ProblemWriter problems, Counter rejected) {
     this.maxBytes = maxBytes;
     this.problems = problems;
+    this.rejected = rejected;
   }
 
   @Override
@@ -32,6 +35,7 @@ final class RequestSizeFilter extends OncePerRequestFilter {
       throws ServletException, IOException {
     long length = request.getContentLengthLong();
     if (length > maxBytes) {
+      rejected.increment();
       problems.write(
           request,
           response,
@@ -42,16 +46,18 @@ final class RequestSizeFilter extends OncePerRequestFilter {
           Map.of("field", "body", "limit", maxBytes));
       return;
     }
-    chain.doFilter(length < 0 ? new Capped(request, maxBytes) : request, response);
+    chain.doFilter(length < 0 ? new Capped(request, maxBytes, rejected) : request, response);
   }
 
   private static final class Capped extends HttpServletRequestWrapper {
     private final long max;
+    private final Counter rejected;
     private ServletInputStream stream;
 
-    Capped(HttpServletRequest request, long max) {
+    Capped(HttpServletRequest request, long max, Counter rejected) {
       super(request);
       this.max = max;
+      this.rejected = rejected;
     }
 
     @Override
@@ -83,6 +89,7 @@ final class RequestSizeFilter extends OncePerRequestFilter {
               private void add(long n) {
                 count += n;
                 if (count > max) {
+                  rejected.increment();
                   throw ApiException.tooLarge("body", count, max);
                 }
               }

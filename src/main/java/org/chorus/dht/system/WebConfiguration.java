@@ -1,5 +1,7 @@
 package org.chorus.dht.system;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.apache.tomcat.util.buf.EncodedSolidusHandling;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -32,10 +34,15 @@ class WebConfiguration {
 
   @Bean
   FilterRegistrationBean<RequestSizeFilter> requestSizeFilter(
-      ChorusProperties properties, JsonMapper json) {
+      ChorusProperties properties, JsonMapper json, MeterRegistry registry) {
+    Counter rejected =
+        Counter.builder("chorus.http.requests.too.large")
+            .description("Requests refused with 413 because the body passed the size cap")
+            .register(registry);
     var registration =
         new FilterRegistrationBean<>(
-            new RequestSizeFilter(maxRequestBytes(properties.storage()), new ProblemWriter(json)));
+            new RequestSizeFilter(
+                maxRequestBytes(properties.storage()), new ProblemWriter(json), rejected));
     registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
     return registration;
   }

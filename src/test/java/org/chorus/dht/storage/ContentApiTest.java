@@ -159,7 +159,9 @@ class ContentApiTest extends ApiTestSupport {
 
   @Test
   void aBodyOverTheRequestLimitIs413BeforeItIsRead() {
-    byte[] body = new byte[3 * 1024 * 1024];
+    // the default cap: base64 of 1 MiB plus 64 KiB of room for JSON; cap + 1 is refused
+    int cap = 1024 * 1024 * 4 / 3 + 64 * 1024;
+    byte[] body = new byte[cap + 1];
     JsonNode problem =
         problem(
             send(
@@ -170,6 +172,7 @@ class ContentApiTest extends ApiTestSupport {
                 "application/json"),
             413);
     assertThat(problem.path("field").asString()).isEqualTo("body");
+    assertThat(problem.path("limit").asLong()).isEqualTo(cap);
   }
 
   @Test

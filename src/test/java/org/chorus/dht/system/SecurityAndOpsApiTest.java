@@ -58,7 +58,8 @@ class SecurityAndOpsApiTest extends ApiTestSupport {
         .contains("chorus_storage_encryption_seconds")
         .contains("chorus_storage_decryption_seconds")
         .contains("chorus_storage_bytes_stored_bytes_total")
-        .contains("chorus_audit_failures_total");
+        .contains("chorus_audit_failures_total")
+        .contains("chorus_http_requests_too_large_total");
   }
 
   @Test
