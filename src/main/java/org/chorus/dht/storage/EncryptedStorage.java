@@ -145,7 +145,7 @@ public final class EncryptedStorage {
             content.length,
             EnvelopeCodec.sha256Hex(ciphertext),
             config.replicationFactor(),
-            currentVersion(key) + 1);
+            currentVersion(ucxl) + 1);
     byte[] value = codec.encode(EnvelopeCodec.seal(metadata, ciphertext, signingKey));
     backend.putValue(key, value);
     cache.invalidate(ucxl.canonical());
@@ -155,9 +155,16 @@ public final class EncryptedStorage {
     return metadata;
   }
 
-  /** Version of the record now under {@code key}, 0 when there is none or it is unreadable. */
-  private long currentVersion(String key) {
-    Optional<byte[]> existing = backend.getValue(key);
+  /**
+   * Version of the content now at {@code address}, 0 when there is none: from the index (which
+   * every accepted put updates), else from the record itself.
+   */
+  private long currentVersion(UcxlAddress address) {
+    Optional<ContentMetadata> indexed = index.get(address.canonical());
+    if (indexed.isPresent()) {
+      return indexed.get().version();
+    }
+    Optional<byte[]> existing = backend.getValue(address.dhtKey());
     if (existing.isEmpty()) {
       return 0;
     }

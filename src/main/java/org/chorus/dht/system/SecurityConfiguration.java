@@ -10,6 +10,7 @@ import org.springframework.security.config.annotation.web.configuration.WebSecur
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.firewall.StrictHttpFirewall;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -80,6 +81,21 @@ class SecurityConfiguration {
                                 "The caller may not do this: " + ex.getMessage(),
                                 Map.of())));
     return http.build();
+  }
+
+  /** Requests the firewall refuses (e.g. {@code ..} in the path) get a problem too. */
+  @Bean
+  RequestRejectedHandler problemRequestRejectedHandler(JsonMapper json) {
+    ProblemWriter problems = new ProblemWriter(json);
+    return (request, response, ex) ->
+        problems.write(
+            request,
+            response,
+            400,
+            "request-rejected",
+            "Request rejected",
+            "the request was rejected: " + ex.getMessage(),
+            Map.of());
   }
 
   /** DHT keys contain '/', so raw-value paths carry it URL-encoded ({@code %2F}). */

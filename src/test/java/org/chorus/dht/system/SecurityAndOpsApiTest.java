@@ -81,6 +81,11 @@ class SecurityAndOpsApiTest extends ApiTestSupport {
   }
 
   @Test
+  void aRequestTheFirewallRefusesIsAProblem() {
+    problem(get("/api/v1/content;jsessionid=x?address=ucxl://a/b/c/d/e", "qa_engineer"), 400);
+  }
+
+  @Test
   void anUnknownPathIsA404Problem() {
     problem(get("/api/v1/nothing-here", "qa_engineer"), 404);
   }
