@@ -11,6 +11,8 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -72,6 +74,26 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       }
     }
     return super.handleHttpMessageNotReadable(ex, headers, status, request);
+  }
+
+  /** A body field that fails bean validation: the problem names the field and the reason. */
+  @Override
+  protected ResponseEntity<Object> handleMethodArgumentNotValid(
+      MethodArgumentNotValidException ex,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
+    FieldError error = ex.getBindingResult().getFieldError();
+    if (error == null) {
+      return super.handleMethodArgumentNotValid(ex, headers, status, request);
+    }
+    ProblemDetail problem =
+        ProblemDetail.forStatusAndDetail(
+            HttpStatus.BAD_REQUEST, "'" + error.getField() + "': " + error.getDefaultMessage());
+    problem.setType(typeUri("invalid-request"));
+    problem.setTitle("Invalid request");
+    problem.setProperty("field", error.getField());
+    return ResponseEntity.badRequest().body(problem);
   }
 
   /** Framework problems get a type of ours too, so every problem has one a client can match. */

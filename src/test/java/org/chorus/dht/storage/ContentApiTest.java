@@ -141,6 +141,16 @@ class ContentApiTest extends ApiTestSupport {
                 Map.of("contentType", "text/plain")),
             400);
     assertThat(problem.path("field").asString()).isEqualTo("content");
+
+    JsonNode contentType =
+        problem(
+            putJson(
+                "/api/v1/content?address=" + enc(newAddress("qa_engineer", "a")),
+                "qa_engineer",
+                Map.of("text", "x", "contentType", "x".repeat(256))),
+            400);
+    assertThat(contentType.path("field").asString()).isEqualTo("contentType");
+    assertThat(contentType.path("detail").asString()).contains("255");
   }
 
   @Test
