@@ -1,0 +1,45 @@
+package org.chorus.dht.roles;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * One role of roles.yaml.
+ *
+ * @param name role name, {@code [A-Za-z0-9._-]+} (it is also a UCXL address segment)
+ * @param description free text
+ * @param authority what the role may do
+ * @param canDecrypt creator roles whose content this role reads; {@value #ANY} means all
+ * @param recipient the role's age recipient ({@code age1...}) when configured in the file
+ */
+public record RoleDefinition(
+    String name,
+    String description,
+    AuthorityLevel authority,
+    List<String> canDecrypt,
+    Optional<String> recipient) {
+
+  /** The wildcard of {@code canDecrypt}. */
+  public static final String ANY = "*";
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  public RoleDefinition {
+    Objects.requireNonNull(name, "name");
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "role name '" + name + "' must match [A-Za-z0-9._-]{1,64}");
+    }
+    description = description == null ? "" : description;
+    Objects.requireNonNull(authority, "authority");
+    canDecrypt = List.copyOf(canDecrypt);
+    recipient = recipient == null ? Optional.empty() : recipient;
+  }
+
+  /** True when this role may read content created by {@code creatorRole}. */
+  public boolean decrypts(String creatorRole) {
+    return name.equals(creatorRole) || canDecrypt.contains(ANY) || canDecrypt.contains(creatorRole);
+  }
+}

@@ -1,0 +1,52 @@
+package org.chorus.dht.roles;
+
+import java.util.List;
+import org.chorus.dht.age.X25519Recipient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/v1/roles}: the roles of roles.yaml with their age recipient, whether this node
+ * holds their identity, and who can read what they create. Public keys only.
+ */
+@RestController
+class RolesController {
+
+  private final RolePolicy policy;
+  private final RoleKeys keys;
+
+  RolesController(RolePolicy policy, RoleKeys keys) {
+    this.policy = policy;
+    this.keys = keys;
+  }
+
+  /** One role as the API shows it. */
+  record RoleView(
+      String name,
+      String description,
+      String authority,
+      List<String> canDecrypt,
+      String recipient,
+      boolean identityHeld,
+      List<String> readableBy) {}
+
+  record Roles(int count, List<RoleView> roles) {}
+
+  @GetMapping("/api/v1/roles")
+  Roles roles() {
+    List<RoleView> views =
+        policy.roles().stream()
+            .map(
+                r ->
+                    new RoleView(
+                        r.name(),
+                        r.description(),
+                        r.authority().id(),
+                        r.canDecrypt(),
+                        keys.recipient(r.name()).map(X25519Recipient::encode).orElse(null),
+                        keys.identity(r.name()).isPresent(),
+                        policy.decryptableRoles(r.name())))
+            .toList();
+    return new Roles(views.size(), views);
+  }
+}

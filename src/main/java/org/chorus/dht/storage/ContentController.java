@@ -1,0 +1,154 @@
+package org.chorus.dht.storage;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import org.chorus.dht.backend.DhtBackend;
+import org.chorus.dht.storage.ContentDtos.Announced;
+import org.chorus.dht.storage.ContentDtos.ContentResponse;
+import org.chorus.dht.storage.ContentDtos.MetadataList;
+import org.chorus.dht.storage.ContentDtos.MetadataView;
+import org.chorus.dht.storage.ContentDtos.Providers;
+import org.chorus.dht.storage.ContentDtos.StoreRequest;
+import org.chorus.dht.storage.envelope.EnvelopeMetadata;
+import org.chorus.dht.storage.index.ContentMetadata;
+import org.chorus.dht.system.ApiException;
+import org.chorus.dht.system.ChorusPrincipal;
+import org.chorus.dht.ucxl.UcxlAddress;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code /api/v1/content}: store, retrieve, metadata, search, list by role, announce. */
+@RestController
+@RequestMapping("/api/v1/content")
+class ContentController {
+
+  private final EncryptedStorage storage;
+  private final DhtBackend backend;
+
+  ContentController(EncryptedStorage storage, DhtBackend backend) {
+    this.storage = storage;
+    this.backend = backend;
+  }
+
+  @PutMapping
+  ResponseEntity<MetadataView> store(
+      @AuthenticationPrincipal ChorusPrincipal caller,
+      @RequestParam String address,
+      @Valid @RequestBody StoreRequest request) {
+    byte[] content = contentOf(request);
+    EnvelopeMetadata metadata = storage.store(caller, address, content, request.contentType());
+    URI location =
+        URI.create(
+            "/api/v1/content?address="
+                + java.net.URLEncoder.encode(metadata.address(), StandardCharsets.UTF_8));
+    return ResponseEntity.created(location).body(MetadataView.of(metadata));
+  }
+
+  private static byte[] contentOf(StoreRequest request) {
+    if (request.content() != null && request.text() != null) {
+      throw ApiException.badRequest(
+          "content", "give either 'content' (base64) or 'text', not both");
+    }
+    if (request.text() != null) {
+      return request.text().getBytes(StandardCharsets.UTF_8);
+    }
+    if (request.content() == null) {
+      throw ApiException.badRequest("content", "'content' (base64) or 'text' is required");
+    }
+    try {
+      return Base64.getMimeDecoder().decode(request.content());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("content", "'content' is not valid base64: " + e.getMessage());
+    }
+  }
+
+  @GetMapping
+  ContentResponse retrieve(
+      @AuthenticationPrincipal ChorusPrincipal caller, @RequestParam String address) {
+    RetrievedContent found = storage.retrieve(caller, address);
+    return new ContentResponse(
+        found.metadata().address(),
+        Base64.getEncoder().encodeToString(found.content()),
+        utf8OrNull(found.content()),
+        MetadataView.of(found.metadata()));
+  }
+
+  private static String utf8OrNull(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  @GetMapping("/metadata")
+  MetadataView metadata(
+      @AuthenticationPrincipal ChorusPrincipal caller, @RequestParam String address) {
+    return MetadataView.of(storage.metadata(caller, address));
+  }
+
+  @GetMapping("/search")
+  MetadataList search(
+      @RequestParam(required = false) String agent,
+      @RequestParam(required = false) String role,
+      @RequestParam(required = false) String project,
+      @RequestParam(required = false) String task,
+      @RequestParam(required = false) String contentType,
+      @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME)
+          Instant createdAfter,
+      @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME)
+          Instant createdBefore,
+      @RequestParam(required = false) Integer limit) {
+    return list(
+        storage.search(
+            new ContentQuery(
+                agent, role, project, task, contentType, createdAfter, createdBefore, limit)));
+  }
+
+  @GetMapping("/by-role/{role}")
+  MetadataList byRole(@PathVariable String role, @RequestParam(required = false) Integer limit) {
+    return list(storage.byRole(role, limit));
+  }
+
+  private static MetadataList list(List<ContentMetadata> items) {
+    return new MetadataList(items.size(), items.stream().map(MetadataView::of).toList());
+  }
+
+  @PostMapping("/announce")
+  Announced announce(@RequestParam String address) {
+    UcxlAddress ucxl = UcxlAddress.parse(address);
+    backend.provide(ucxl.dhtKey());
+    return new Announced(ucxl.dhtKey(), ucxl.canonical(), true);
+  }
+
+  @GetMapping("/providers")
+  Providers providers(
+      @RequestParam String address,
+      @RequestParam(defaultValue = "10") @Min(1) @Max(100) int count) {
+    String key = UcxlAddress.parse(address).dhtKey();
+    return new Providers(key, backend.findProviders(key, count));
+  }
+}

@@ -1,0 +1,116 @@
+package org.chorus.dht.storage;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.util.List;
+import org.chorus.dht.backend.DhtBackend;
+import org.chorus.dht.backend.DhtBackend.BackendStats;
+import org.chorus.dht.storage.ContentDtos.DhtStats;
+import org.chorus.dht.storage.ContentDtos.Peers;
+import org.chorus.dht.storage.ContentDtos.Providers;
+import org.chorus.dht.storage.ContentDtos.RoutingTable;
+import org.chorus.dht.storage.ContentDtos.ValueStored;
+import org.chorus.dht.system.ApiException;
+import org.chorus.dht.system.ChorusPrincipal;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /api/v1/dht}: raw record values, providers and node state.
+ *
+ * <p>A key is one URL-encoded path segment ({@code %2FCHORUS%2Fucxl%2F...}) or, unencoded, the rest
+ * of the path ({@code /api/v1/dht/values/CHORUS/ucxl/...}); both mean {@code /CHORUS/ucxl/...}.
+ */
+@RestController
+@RequestMapping("/api/v1/dht")
+class DhtController {
+
+  private final EncryptedStorage storage;
+  private final DhtBackend backend;
+
+  DhtController(EncryptedStorage storage, DhtBackend backend) {
+    this.storage = storage;
+    this.backend = backend;
+  }
+
+  /** Turns the captured rest of the path into a key with exactly one leading '/'. */
+  static String key(String captured) {
+    String key = captured.startsWith("/") ? captured.substring(1) : captured;
+    if (key.isEmpty()) {
+      throw ApiException.badRequest("key", "the DHT key is missing");
+    }
+    return key.startsWith("/") ? key : "/" + key;
+  }
+
+  @GetMapping(value = "/values/{*key}", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+  byte[] getValue(@PathVariable("key") String captured) {
+    String key = key(captured);
+    return storage
+        .getRawValue(key)
+        .orElseThrow(() -> ApiException.notFound("value-not-found", "no value under " + key));
+  }
+
+  @PutMapping(value = "/values/{*key}", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+  @ResponseStatus(HttpStatus.CREATED)
+  ValueStored putValue(
+      @AuthenticationPrincipal ChorusPrincipal caller,
+      @PathVariable("key") String captured,
+      @RequestBody byte[] value) {
+    String key = key(captured);
+    storage.putRawValue(caller, key, value);
+    return new ValueStored(key, value.length);
+  }
+
+  @PostMapping("/providers/{*key}")
+  ResponseEntity<Providers> provide(@PathVariable("key") String captured) {
+    String key = key(captured);
+    backend.provide(key);
+    return ResponseEntity.ok(new Providers(key, backend.findProviders(key, 20)));
+  }
+
+  @GetMapping("/providers/{*key}")
+  Providers providers(
+      @PathVariable("key") String captured,
+      @RequestParam(defaultValue = "10") @Min(1) @Max(100) int count) {
+    String key = key(captured);
+    return new Providers(key, backend.findProviders(key, count));
+  }
+
+  @GetMapping("/stats")
+  DhtStats stats() {
+    BackendStats s = backend.stats();
+    return new DhtStats(
+        s.backend(),
+        s.peerId(),
+        s.listenAddrs(),
+        s.mode(),
+        s.bootstrapped(),
+        s.totalPeers(),
+        s.totalKeys(),
+        s.routingTableSize(),
+        s.uptimeSeconds());
+  }
+
+  /** Connected peers; always empty on the embedded single-node backend. */
+  @GetMapping("/peers")
+  Peers peers() {
+    return new Peers(0, List.of());
+  }
+
+  /** Routing table buckets; always empty on the embedded single-node backend. */
+  @GetMapping("/routing-table")
+  RoutingTable routingTable() {
+    return new RoutingTable(backend.stats().routingTableSize(), List.of());
+  }
+}

@@ -1,0 +1,107 @@
+package org.chorus.dht.storage;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import java.io.IOException;
+import java.time.Clock;
+import org.chorus.dht.backend.DhtBackend;
+import org.chorus.dht.roles.RoleKeys;
+import org.chorus.dht.roles.RolePolicy;
+import org.chorus.dht.storage.audit.AuditLog;
+import org.chorus.dht.storage.audit.AuditLogConfig;
+import org.chorus.dht.storage.audit.AuditVerification;
+import org.chorus.dht.storage.envelope.NodeSigningKey;
+import org.chorus.dht.storage.index.MetadataIndex;
+import org.chorus.dht.storage.index.MetadataIndexConfig;
+import org.chorus.dht.system.ChorusProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Maps {@code chorus.*} onto {@link StorageConfig} and wires the storage service. */
+@Configuration(proxyBeanMethods = false)
+class StorageConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(StorageConfiguration.class);
+
+  @Bean
+  StorageConfig storageConfig(ChorusProperties p) {
+    return new StorageConfig(
+        p.effectiveNodeId(),
+        (int) Math.min(Integer.MAX_VALUE, p.storage().maxContentSize().toBytes()),
+        p.storage().replicationFactor(),
+        p.cache().ttl(),
+        p.cache().maxSize().toBytes(),
+        p.storage().defaultSearchLimit(),
+        p.storage().maxSearchLimit());
+  }
+
+  @Bean
+  NodeSigningKey nodeSigningKey(ChorusProperties p) throws IOException {
+    NodeSigningKey key = NodeSigningKey.loadOrCreate(p.dataDir());
+    log.info(
+        "Node signing key (Ed25519, signs content envelopes) in {}: {}",
+        p.dataDir().resolve(NodeSigningKey.FILE_NAME).toAbsolutePath(),
+        key);
+    return key;
+  }
+
+  /**
+   * Decrypted content by canonical address: expires {@code chorus.cache.ttl} after load, bounded by
+   * summed weight, expired entries swept promptly by the system scheduler.
+   */
+  @Bean
+  Cache<String, CachedContent> contentCache(StorageConfig config, MeterRegistry registry) {
+    Cache<String, CachedContent> cache =
+        ContentCaches.build(config, Ticker.systemTicker(), Scheduler.systemScheduler());
+    CaffeineCacheMetrics.monitor(registry, cache, "content");
+    return cache;
+  }
+
+  /**
+   * The audit log, its chain checked once at startup: a broken chain is logged and counted (the
+   * auditChain health indicator then reports DOWN) but does not stop the node.
+   */
+  @Bean(destroyMethod = "close")
+  AuditLog auditLog(ChorusProperties p, StorageConfig config, StorageMetrics metrics, Clock clock) {
+    AuditLog audit = AuditLog.open(AuditLogConfig.defaults(p.dataDir(), config.nodeId()), clock);
+    AuditVerification verification = audit.verify();
+    if (verification.ok()) {
+      log.info("Audit log {}: {}", audit.config().file().toAbsolutePath(), verification);
+    } else {
+      metrics.auditFailure();
+      log.error("Audit log {}: {}", audit.config().file().toAbsolutePath(), verification);
+    }
+    return audit;
+  }
+
+  @Bean(destroyMethod = "close")
+  MetadataIndex metadataIndex(ChorusProperties p) {
+    return MetadataIndex.open(MetadataIndexConfig.defaults(p.dataDir()));
+  }
+
+  @Bean
+  StorageMetrics storageMetrics(MeterRegistry registry) {
+    return new StorageMetrics(registry);
+  }
+
+  @Bean
+  EncryptedStorage encryptedStorage(
+      StorageConfig config,
+      RolePolicy policy,
+      RoleKeys keys,
+      NodeSigningKey signingKey,
+      DhtBackend backend,
+      MetadataIndex index,
+      AuditLog audit,
+      Cache<String, CachedContent> cache,
+      StorageMetrics metrics,
+      Clock clock) {
+    return new EncryptedStorage(
+        config, policy, keys, signingKey, backend, index, audit, cache, metrics, clock);
+  }
+}

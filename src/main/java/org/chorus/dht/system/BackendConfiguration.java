@@ -1,0 +1,61 @@
+package org.chorus.dht.system;
+
+import java.time.Clock;
+import org.chorus.dht.backend.DhtBackend;
+import org.chorus.dht.backend.LocalDht;
+import org.chorus.dht.backend.LocalDhtConfig;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.Scheduled;
+
+/**
+ * The {@link DhtBackend}: the embedded {@link LocalDht} in the data directory (the default when no
+ * bootstrap peers are configured; the network backends plug in here).
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableScheduling
+class BackendConfiguration {
+
+  /** Sweeps expired values and provider records out of the embedded store. */
+  @Bean
+  LocalDhtExpiry localDhtExpiry(LocalDht dht) {
+    return new LocalDhtExpiry(dht);
+  }
+
+  /** The thin scheduling adapter around {@link LocalDht#expireNow()}. */
+  static final class LocalDhtExpiry {
+    private final LocalDht dht;
+
+    LocalDhtExpiry(LocalDht dht) {
+      this.dht = dht;
+    }
+
+    @Scheduled(fixedDelayString = "${chorus.dht.expire-interval:10m}", initialDelayString = "1m")
+    void expire() {
+      dht.expireNow();
+    }
+  }
+
+  @Bean(destroyMethod = "close")
+  LocalDht localDht(ChorusProperties properties, Clock clock) {
+    return LocalDht.open(
+        LocalDhtConfig.builder(properties.dataDir(), properties.effectiveNodeId())
+            .maxValueBytes(maxEnvelopeBytes(properties.storage()))
+            .valueTtl(properties.dht().localValueTtl())
+            .build(),
+        clock);
+  }
+
+  /**
+   * Above the storage service's own envelope cap (base64 of the content plus overhead), so the
+   * backend never refuses an envelope the service accepted.
+   */
+  static int maxEnvelopeBytes(ChorusProperties.Storage storage) {
+    long content = storage.maxContentSize().toBytes();
+    return (int)
+        Math.min(
+            Integer.MAX_VALUE - 16,
+            Math.max(LocalDhtConfig.DEFAULT_MAX_VALUE_BYTES, content * 2 + 128 * 1024));
+  }
+}

@@ -1,0 +1,97 @@
+package org.chorus.dht.system;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Spring properties under {@code chorus.*} (DESIGN.md, "Configuration keys"). They only carry
+ * values; each feature's configuration maps them onto its own immutable config object, which holds
+ * the defaults' meaning and validates them.
+ *
+ * @param dataDir everything durable: keys, stores, audit log, initial token
+ * @param nodeId node id in audit lines and metadata; the host name when blank
+ * @param rolesFile roles.yaml; the copy built into the jar when the file does not exist
+ * @param roleKeysDir age identity files, {@code <role>.key}; {@code <dataDir>/role-keys} when unset
+ */
+@ConfigurationProperties("chorus")
+public record ChorusProperties(
+    @DefaultValue("./data") Path dataDir,
+    String nodeId,
+    @DefaultValue("config/roles.yaml") Path rolesFile,
+    Path roleKeysDir,
+    @DefaultValue Security security,
+    @DefaultValue Storage storage,
+    @DefaultValue Cache cache,
+    @DefaultValue Dht dht) {
+
+  /** The configured node id, else the host name, else {@code chorus-node}. */
+  public String effectiveNodeId() {
+    if (nodeId != null && !nodeId.isBlank()) {
+      return nodeId;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "chorus-node";
+    }
+  }
+
+  public Path effectiveRoleKeysDir() {
+    return roleKeysDir != null ? roleKeysDir : dataDir.resolve("role-keys");
+  }
+
+  /**
+   * @param initialRole role of the generated first-start token
+   * @param tokens API tokens; when empty, a first-start token is generated
+   */
+  public record Security(
+      @DefaultValue("senior_architect") String initialRole, @DefaultValue List<Token> tokens) {}
+
+  /**
+   * One API token, stored as the lower-case hex SHA-256 of the token text ({@code printf %s
+   * "$TOKEN" | sha256sum}).
+   */
+  public record Token(String principal, String role, boolean admin, String sha256) {}
+
+  /**
+   * @param maxContentSize largest plaintext accepted by a store (413 above it)
+   * @param maxRequestSize largest request body; derived from maxContentSize when unset
+   * @param replicationFactor wanted copies, written into each envelope
+   * @param defaultSearchLimit limit of search and by-role lists when none is given
+   * @param maxSearchLimit largest limit a caller may ask for
+   */
+  public record Storage(
+      @DefaultValue("1MB") DataSize maxContentSize,
+      DataSize maxRequestSize,
+      @DefaultValue("3") int replicationFactor,
+      @DefaultValue("100") int defaultSearchLimit,
+      @DefaultValue("1000") int maxSearchLimit) {}
+
+  /**
+   * @param ttl time a decrypted item stays cached after it was loaded
+   * @param maxSize bound on the summed plaintext size of cached items
+   */
+  public record Cache(@DefaultValue("10m") Duration ttl, @DefaultValue("64MB") DataSize maxSize) {}
+
+  /**
+   * @param listen libp2p listen multiaddrs
+   * @param bootstrapPeers multiaddrs; empty means the embedded single-node backend
+   * @param protocolPrefix kad protocol prefix
+   * @param mode client, server or auto
+   * @param localValueTtl how long the embedded backend keeps a value. Long by default: on a single
+   *     node nothing republishes, so the kad rule (48 h, refreshed by republishing) would silently
+   *     drop stored content after two days
+   */
+  public record Dht(
+      @DefaultValue("/ip4/0.0.0.0/tcp/4001") List<String> listen,
+      @DefaultValue List<String> bootstrapPeers,
+      @DefaultValue("/CHORUS") String protocolPrefix,
+      @DefaultValue("auto") String mode,
+      @DefaultValue("3650d") Duration localValueTtl) {}
+}

@@ -1,0 +1,68 @@
+package org.chorus.dht.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.chorus.dht.storage.envelope.ContentEnvelope;
+import org.chorus.dht.storage.envelope.EnvelopeCodec;
+import org.chorus.dht.testing.ApiTestSupport;
+import org.chorus.dht.ucxl.UcxlAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ciphertext inside a stored record is a standard age file: the {@code age} CLI decrypts it
+ * with the role identity files the node generated, for every role in {@code encryptedFor} and for
+ * no other.
+ */
+class AgeCliInteropTest extends ApiTestSupport {
+
+  @TempDir Path tmp;
+
+  @Test
+  void theRawRecordsCiphertextDecryptsWithTheAgeCli() throws Exception {
+    assumeTrue(ageCliPresent(), "the age CLI is not installed (apt-get install age)");
+    String address = newAddress("backend_developer", "interop/readme.md");
+    String text = "decrypt me with age -d -i role-keys/<role>.key\n".repeat(100);
+    storeText(address, "backend_developer", text);
+
+    String key = UcxlAddress.parse(address).dhtKey();
+    byte[] raw = get("/api/v1/dht/values/" + enc(key), "read_only_observer").body();
+    ContentEnvelope envelope = new EnvelopeCodec(4 << 20).decodeAndVerify(key, raw);
+    Path ciphertext = tmp.resolve("content.age");
+    Files.write(ciphertext, envelope.ciphertext());
+
+    for (String role : new String[] {"backend_developer", "qa_engineer", "senior_architect"}) {
+      Process age = runAge(role, ciphertext);
+      assertThat(new String(age.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .as(role)
+          .isEqualTo(text);
+      assertThat(age.waitFor()).isZero();
+    }
+    Process denied = runAge("read_only_observer", ciphertext);
+    denied.getInputStream().readAllBytes();
+    assertThat(denied.waitFor()).isNotZero();
+  }
+
+  private static Process runAge(String role, Path ciphertext) throws IOException {
+    Path identity = DATA_DIR.resolve("role-keys").resolve(role + ".key");
+    return new ProcessBuilder("age", "-d", "-i", identity.toString(), ciphertext.toString())
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  private static boolean ageCliPresent() {
+    try {
+      Process p = new ProcessBuilder("age", "--version").redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package org.chorus.dht.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.chorus.dht.storage.envelope.ContentEnvelope;
+import org.chorus.dht.storage.envelope.EnvelopeCodec;
+import org.chorus.dht.testing.ApiTestSupport;
+import org.chorus.dht.ucxl.UcxlAddress;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** {@code /api/v1/dht}: raw values, providers, node state. */
+class DhtApiTest extends ApiTestSupport {
+
+  private static final EnvelopeCodec CODEC = new EnvelopeCodec(4 * 1024 * 1024);
+
+  @Test
+  void theRawValueIsTheSignedEnvelopeAndCanBePutBack() throws Exception {
+    String address = newAddress("backend_developer", "raw/a.txt");
+    storeText(address, "backend_developer", "raw bytes");
+    String key = UcxlAddress.parse(address).dhtKey();
+
+    HttpResponse<byte[]> raw = get("/api/v1/dht/values/" + enc(key), "qa_engineer");
+    assertThat(raw.statusCode()).as(new String(raw.body())).isEqualTo(200);
+    assertThat(raw.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+    ContentEnvelope envelope = CODEC.decodeAndVerify(key, raw.body());
+    assertThat(envelope.metadata().address()).isEqualTo(address);
+
+    // the unencoded form of the key names the same value
+    assertThat(get("/api/v1/dht/values" + key, "qa_engineer").body()).isEqualTo(raw.body());
+
+    HttpResponse<byte[]> put =
+        send(
+            "PUT",
+            "/api/v1/dht/values/" + enc(key),
+            "qa_engineer",
+            raw.body(),
+            "application/octet-stream");
+    assertThat(put.statusCode()).as(new String(put.body())).isEqualTo(201);
+    assertThat(json(put).path("key").asString()).isEqualTo(key);
+  }
+
+  @Test
+  void aTamperedOrMisplacedEnvelopeIsRejected() {
+    String address = newAddress("backend_developer", "raw/b.txt");
+    storeText(address, "backend_developer", "original");
+    String key = UcxlAddress.parse(address).dhtKey();
+    byte[] value = get("/api/v1/dht/values/" + enc(key), "qa_engineer").body();
+
+    String json = new String(value, StandardCharsets.UTF_8);
+    byte[] tampered =
+        json.replace("\"version\":1", "\"version\":7").getBytes(StandardCharsets.UTF_8);
+    JsonNode problem =
+        problem(
+            send(
+                "PUT",
+                "/api/v1/dht/values/" + enc(key),
+                "qa_engineer",
+                tampered,
+                "application/octet-stream"),
+            400);
+    assertThat(problem.path("detail").asString()).contains("signature");
+
+    String otherKey = UcxlAddress.parse(newAddress("backend_developer", "raw/c.txt")).dhtKey();
+    JsonNode misplaced =
+        problem(
+            send(
+                "PUT",
+                "/api/v1/dht/values/" + enc(otherKey),
+                "qa_engineer",
+                value,
+                "application/octet-stream"),
+            400);
+    assertThat(misplaced.path("detail").asString()).contains("does not hash to key");
+
+    problem(
+        send(
+            "PUT",
+            "/api/v1/dht/values/" + enc(otherKey),
+            "qa_engineer",
+            "not json".getBytes(StandardCharsets.UTF_8),
+            "application/octet-stream"),
+        400);
+    problem(get("/api/v1/dht/values/" + enc(otherKey), "qa_engineer"), 404);
+  }
+
+  @Test
+  void valuesOutsideTheUcxlNamespaceAreStoredAsIs() {
+    String key = "/test/raw-" + System.nanoTime();
+    byte[] value = {1, 2, 3};
+    assertThat(
+            send(
+                    "PUT",
+                    "/api/v1/dht/values/" + enc(key),
+                    "qa_engineer",
+                    value,
+                    "application/octet-stream")
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(get("/api/v1/dht/values/" + enc(key), "read_only_observer").body()).isEqualTo(value);
+    problem(
+        send(
+            "PUT",
+            "/api/v1/dht/values/" + enc(key),
+            "read_only_observer",
+            value,
+            "application/octet-stream"),
+        403);
+  }
+
+  @Test
+  void providersOfAKey() {
+    String key = "/test/provided-" + System.nanoTime();
+    assertThat(
+            json(get("/api/v1/dht/providers/" + enc(key), "qa_engineer")).path("providers").size())
+        .isZero();
+    HttpResponse<byte[]> provided =
+        send("POST", "/api/v1/dht/providers/" + enc(key), "qa_engineer", null, null);
+    assertThat(provided.statusCode()).as(new String(provided.body())).isEqualTo(200);
+    JsonNode providers =
+        json(get("/api/v1/dht/providers/" + enc(key) + "?count=10", "qa_engineer"));
+    assertThat(providers.path("key").asString()).isEqualTo(key);
+    assertThat(providers.path("providers").get(0).path("peerId").asString()).isEqualTo("test-node");
+  }
+
+  @Test
+  void nodeState() {
+    JsonNode stats = json(get("/api/v1/dht/stats", "qa_engineer"));
+    for (String field :
+        new String[] {
+          "peerId",
+          "listenAddrs",
+          "mode",
+          "bootstrapped",
+          "totalPeers",
+          "totalKeys",
+          "routingTableSize",
+          "uptime"
+        }) {
+      assertThat(stats.has(field)).as(field).isTrue();
+    }
+    assertThat(stats.path("backend").asString()).isEqualTo("local");
+    assertThat(stats.path("totalPeers").asInt()).isZero();
+
+    JsonNode peers = json(get("/api/v1/dht/peers", "qa_engineer"));
+    assertThat(peers.path("peers").size()).isZero();
+    JsonNode table = json(get("/api/v1/dht/routing-table", "qa_engineer"));
+    assertThat(table.path("buckets").size()).isZero();
+  }
+}
