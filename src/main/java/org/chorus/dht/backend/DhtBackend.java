@@ -9,8 +9,8 @@ import java.util.Optional;
  *
  * <p>Keys are DHT keys such as {@code /CHORUS/ucxl/<base64url>}; values are opaque bytes that the
  * backend validates per namespace. Implementations are thread-safe. A missing value is a result
- * ({@link Optional#empty()}), not an exception; {@link DhtBackendException} means the backend
- * could not do what was asked (I/O failure, closed, invalid record).
+ * ({@link Optional#empty()}), not an exception; {@link DhtBackendException} means the backend could
+ * not do what was asked (I/O failure, closed, invalid record).
  */
 public interface DhtBackend extends AutoCloseable {
 
