@@ -49,6 +49,7 @@ public final class NoiseTransportCodec extends ByteToMessageCodec<ByteBuf> {
         return;
       }
       if (len < CipherState.TAG) {
+        in.skipBytes(in.readableBytes()); // the connection is going down; read nothing more
         throw new DecoderException("noise frame of " + len + " bytes is shorter than its tag");
       }
       in.skipBytes(2);
@@ -57,6 +58,7 @@ public final class NoiseTransportCodec extends ByteToMessageCodec<ByteBuf> {
       try {
         p = receiver.decrypt(null, cipherScratch, 0, len, plainScratch, 0);
       } catch (GeneralSecurityException e) {
+        in.skipBytes(in.readableBytes());
         throw new DecoderException("failed to decrypt noise frame: " + e.getMessage());
       }
       if (p > 0) {
