@@ -91,7 +91,7 @@ public final class Host implements AutoCloseable {
                 identity.publicKeyProtobuf(),
                 config.protocolVersion(),
                 config.agentVersion(),
-                this::listenAddrs,
+                this::advertisedAddrs,
                 () -> handlers.keySet().stream().map(ProtocolId::value).sorted().toList()));
     handlers.put(Identify.PROTOCOL, identify.handler());
     handlers.put(Ping.PROTOCOL, Ping.handler());
@@ -160,6 +160,40 @@ public final class Host implements AutoCloseable {
   /** Bound listen addresses (without {@code /p2p}). */
   public List<Multiaddr> listenAddrs() {
     return listeners.stream().map(Transport.Listener::address).toList();
+  }
+
+  /**
+   * What identify tells peers: the listen addresses, with a wildcard bind (0.0.0.0 or ::) replaced
+   * by this machine's interface addresses of that family (link-local ones left out).
+   */
+  public List<Multiaddr> advertisedAddrs() {
+    java.util.LinkedHashSet<Multiaddr> out = new java.util.LinkedHashSet<>();
+    for (Multiaddr a : listenAddrs()) {
+      InetSocketAddress sa = a.toTcpSocketAddress().orElse(null);
+      if (sa == null || sa.getAddress() == null || !sa.getAddress().isAnyLocalAddress()) {
+        out.add(a);
+        continue;
+      }
+      boolean v4 = sa.getAddress() instanceof java.net.Inet4Address;
+      try {
+        for (java.net.NetworkInterface ni :
+            java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+          if (!ni.isUp()) {
+            continue;
+          }
+          for (java.net.InetAddress ia : java.util.Collections.list(ni.getInetAddresses())) {
+            boolean isV4 = ia instanceof java.net.Inet4Address;
+            if (ia.isLinkLocalAddress() || (v4 && !isV4)) {
+              continue;
+            }
+            out.add(Multiaddr.fromSocketAddress(new InetSocketAddress(ia, sa.getPort())));
+          }
+        }
+      } catch (java.net.SocketException e) {
+        out.add(a);
+      }
+    }
+    return List.copyOf(out);
   }
 
   public List<Connection> connections() {

@@ -1,6 +1,5 @@
 package org.chorus.dht.p2p.bench;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,6 +14,8 @@ import org.chorus.dht.p2p.core.StreamListener;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
+import org.chorus.dht.p2p.testing.JsPeer;
+import org.chorus.dht.p2p.testing.KadEcho;
 
 /**
  * Loopback benchmark, Java↔Java: connection setup time (TCP + multistream + Noise XX + yamux) and
@@ -25,8 +26,16 @@ public final class P2pBench {
   static final ProtocolId SINK = ProtocolId.of("/chorus/bench/sink/1.0.0");
 
   public static void main(String[] args) throws Exception {
+    boolean js = args.length > 0 && args[0].equals("--js");
+    if (js) {
+      args = Arrays.copyOfRange(args, 1, args.length);
+    }
     int mib = args.length > 0 ? Integer.parseInt(args[0]) : 256;
     int dials = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+    if (js) {
+      jsBench(mib, dials);
+      return;
+    }
     System.out.println(
         "java "
             + System.getProperty("java.version")
@@ -45,6 +54,40 @@ public final class P2pBench {
       throughput(c, 1, mib);
       throughput(c, 8, mib);
       throughput(c, 50, mib);
+    }
+  }
+
+  /**
+   * Java↔js: setup time of our dials to the js peer, and throughput through js's kad PUT_VALUE echo
+   * (32 streams at a time, js's cap; 1 MiB values), counted one way and both ways.
+   */
+  static void jsBench(int mib, int dials) throws Exception {
+    System.out.println("java <-> js-libp2p (jspeer), java " + System.getProperty("java.version"));
+    try (JsPeer js = JsPeer.start("--http-port", "-1");
+        Host client = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
+      setup(client, js.addr(), 10);
+      setup(client, js.addr(), dials);
+      Connection c = client.dial(js.addr()).get(10, TimeUnit.SECONDS);
+      byte[] value = new byte[1 << 20];
+      new java.util.Random(1).nextBytes(value);
+      for (int round = 0; round < 2; round++) {
+        int total = round == 0 ? 32 : Math.max(32, mib);
+        long t0 = System.nanoTime();
+        for (int done = 0; done < total; done += 32) {
+          List<CompletableFuture<byte[]>> batch = new ArrayList<>();
+          for (int i = 0; i < Math.min(32, total - done); i++) {
+            byte[] req = KadEcho.putValue(("/CHORUS/bench/" + (done + i)).getBytes(), value);
+            batch.add(c.newStream(KadEcho.KAD).thenCompose(s -> KadEcho.roundTrip(s, req)));
+          }
+          CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        if (round > 0) {
+          System.out.printf(
+              "throughput via js kad echo, 32 streams, %d MiB each way: %.1f MB/s each way (%.2f s)%n",
+              total, total * 1.048576 / secs, secs);
+        }
+      }
     }
   }
 
@@ -140,9 +183,5 @@ public final class P2pBench {
             st.closeWrite();
           }
         });
-  }
-
-  static Duration unused() {
-    return Duration.ZERO;
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,15 +14,13 @@ import java.util.concurrent.TimeUnit;
 import org.chorus.dht.p2p.core.Connection;
 import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.core.ProtocolId;
-import org.chorus.dht.p2p.core.Stream;
-import org.chorus.dht.p2p.core.StreamListener;
-import org.chorus.dht.p2p.core.Varint;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.crypto.PublicKeys;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.p2p.protocol.identify.IdentifyInfo;
 import org.chorus.dht.p2p.testing.JsPeer;
+import org.chorus.dht.p2p.testing.KadEcho;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -149,10 +146,11 @@ class JsInteropTest {
     for (int i = 0; i < n; i++) {
       byte[] value = new byte[1 << 20];
       new Random(i).nextBytes(value);
-      byte[] request = putValue(("/CHORUS/interop/" + i).getBytes(StandardCharsets.UTF_8), value);
+      byte[] request =
+          KadEcho.putValue(("/CHORUS/interop/" + i).getBytes(StandardCharsets.UTF_8), value);
       all.add(
           c.newStream(KAD)
-              .thenCompose(s -> roundTrip(s, request))
+              .thenCompose(s -> KadEcho.roundTrip(s, request))
               .thenApply(resp -> java.util.Arrays.equals(resp, request)));
     }
     int ok = 0;
@@ -178,57 +176,6 @@ class JsInteropTest {
   }
 
   // --- helpers
-
-  /** Writes one length-prefixed message and reads one back. */
-  static CompletableFuture<byte[]> roundTrip(Stream s, byte[] message) {
-    CompletableFuture<byte[]> done = new CompletableFuture<>();
-    ByteArrayOutputStream got = new ByteArrayOutputStream();
-    s.setListener(
-        new StreamListener() {
-          @Override
-          public void onData(Stream st, byte[] data) {
-            got.writeBytes(data);
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(got.toByteArray());
-            long len = Varint.read(b);
-            if (len >= 0 && b.remaining() >= len) {
-              byte[] body = new byte[(int) len];
-              b.get(body);
-              done.complete(body);
-              st.closeWrite();
-            }
-          }
-
-          @Override
-          public void onRemoteClose(Stream st) {
-            done.completeExceptionally(new IllegalStateException("closed after " + got.size()));
-          }
-
-          @Override
-          public void onReset(Stream st, Throwable cause) {
-            done.completeExceptionally(cause);
-          }
-        });
-    s.write(Varint.encode(message.length));
-    s.write(message);
-    return done;
-  }
-
-  /** kad Message{type PUT_VALUE (0, not written), key=2, record=3 Record{key=1, value=2}}. */
-  static byte[] putValue(byte[] key, byte[] value) {
-    ByteArrayOutputStream rec = new ByteArrayOutputStream();
-    field(rec, 1, key);
-    field(rec, 2, value);
-    ByteArrayOutputStream msg = new ByteArrayOutputStream();
-    field(msg, 2, key);
-    field(msg, 3, rec.toByteArray());
-    return msg.toByteArray();
-  }
-
-  private static void field(ByteArrayOutputStream out, int number, byte[] bytes) {
-    out.writeBytes(Varint.encode((number << 3) | 2));
-    out.writeBytes(Varint.encode(bytes.length));
-    out.writeBytes(bytes);
-  }
 
   static List<String> texts(JsonNode array) {
     List<String> out = new ArrayList<>();
