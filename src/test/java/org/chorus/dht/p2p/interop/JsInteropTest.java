@@ -21,6 +21,7 @@ import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.p2p.protocol.identify.IdentifyInfo;
 import org.chorus.dht.p2p.testing.JsPeer;
 import org.chorus.dht.p2p.testing.KadEcho;
+import org.chorus.dht.p2p.testing.StreamCollector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -134,16 +135,16 @@ class JsInteropTest {
   }
 
   /**
-   * js kad-dht accepts at most 32 inbound kad streams per connection, so 32 concurrent streams each
-   * carry a 1 MiB PUT_VALUE to js and its 1 MiB echo back (Java↔Java runs 50 with an echo protocol
-   * in HostLoopbackTest).
+   * js caps inbound streams per protocol and connection (kad-dht 32, ping 2) and has no echo
+   * protocol, so 34 concurrent streams on one connection each carry 1 MiB to js and 1 MiB back: 32
+   * kad PUT_VALUEs (js echoes the request) and 2 ping streams (js's ping handler echoes anything).
+   * Java↔Java runs 50 with an echo protocol in HostLoopbackTest.
    */
   @Test
   void concurrentStreamsCarryOneMebibyteBothWays() throws Exception {
     Connection c = host.dial(js.addr()).get(10, TimeUnit.SECONDS);
-    int n = 32;
     List<CompletableFuture<Boolean>> all = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < 32; i++) {
       byte[] value = new byte[1 << 20];
       new Random(i).nextBytes(value);
       byte[] request =
@@ -153,13 +154,27 @@ class JsInteropTest {
               .thenCompose(s -> KadEcho.roundTrip(s, request))
               .thenApply(resp -> java.util.Arrays.equals(resp, request)));
     }
+    for (int i = 0; i < 2; i++) {
+      byte[] payload = new byte[1 << 20];
+      new Random(100 + i).nextBytes(payload);
+      all.add(
+          c.newStream(org.chorus.dht.p2p.protocol.ping.Ping.PROTOCOL)
+              .thenCompose(
+                  s -> {
+                    StreamCollector col = StreamCollector.on(s);
+                    s.write(payload);
+                    s.closeWrite();
+                    return col.done();
+                  })
+              .thenApply(got -> java.util.Arrays.equals(got, payload)));
+    }
     int ok = 0;
     for (CompletableFuture<Boolean> f : all) {
       if (f.get(120, TimeUnit.SECONDS)) {
         ok++;
       }
     }
-    assertThat(ok).isEqualTo(n);
+    assertThat(ok).isEqualTo(34);
   }
 
   @Test
