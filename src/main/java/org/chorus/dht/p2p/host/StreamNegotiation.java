@@ -65,9 +65,12 @@ final class StreamNegotiation implements MuxedStream.Handler {
         .start(timeout);
   }
 
+  /** Runs on the connection's event loop: header first, then the handler (held data follows). */
   private void start(Duration timeout) {
-    raw.setHandler(this);
-    raw.write(negotiator.start());
+    if (!connection.eventLoop().inEventLoop()) {
+      connection.eventLoop().execute(() -> start(timeout));
+      return;
+    }
     timer =
         connection
             .eventLoop()
@@ -75,6 +78,8 @@ final class StreamNegotiation implements MuxedStream.Handler {
                 () -> fail("failed to negotiate stream protocol: timed out"),
                 timeout.toMillis(),
                 TimeUnit.MILLISECONDS);
+    raw.write(negotiator.start());
+    raw.setHandler(this);
   }
 
   @Override
