@@ -75,6 +75,8 @@ public final class Host implements AutoCloseable {
   private final AtomicInteger connectionSlots = new AtomicInteger();
   private final AtomicLong connectionsRefused = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ConcurrentHashMap<ProtocolId, java.util.concurrent.atomic.LongAdder> served =
+      new ConcurrentHashMap<>();
 
   private Host(HostConfig config, IdentityKey identity) {
     config.validate();
@@ -139,6 +141,12 @@ public final class Host implements AutoCloseable {
   /** Addresses peers reported seeing us at (identify's observedAddr). */
   public Set<Multiaddr> observedAddrs() {
     return Set.copyOf(observedAddrs);
+  }
+
+  /** Inbound streams negotiated for {@code protocol} so far (for metrics and tests). */
+  public long inboundStreams(ProtocolId protocol) {
+    java.util.concurrent.atomic.LongAdder n = served.get(protocol);
+    return n == null ? 0 : n.sum();
   }
 
   /** Inbound connections closed at once because {@link HostConfig#maxConnections()} was reached. */
@@ -459,7 +467,14 @@ public final class Host implements AutoCloseable {
       return;
     }
     StreamNegotiation.respond(
-        stream, conn, Set.copyOf(handlers.keySet()), handlers::get, config.negotiationTimeout());
+        stream,
+        conn,
+        Set.copyOf(handlers.keySet()),
+        p -> {
+          served.computeIfAbsent(p, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+          return handlers.get(p);
+        },
+        config.negotiationTimeout());
   }
 
   private void register(HostConnection conn) {

@@ -177,6 +177,27 @@ class JsInteropTest {
     assertThat(ok).isEqualTo(34);
   }
 
+  /**
+   * js's connection monitor pings every connection every 10 s and aborts it if that fails; yamux
+   * keep-alive pings too. The connection must outlive one round of both.
+   */
+  @Test
+  @Tag("slow")
+  void connectionSurvivesJsKeepAlive() throws Exception {
+    long pingsBefore = host.inboundStreams(org.chorus.dht.p2p.protocol.ping.Ping.PROTOCOL);
+    Connection c = host.dial(js.addr()).get(10, TimeUnit.SECONDS);
+    Thread.sleep(11_500);
+    assertThat(c.isOpen()).isTrue();
+    // js's monitor (and kad's routing-table check) pinged us meanwhile
+    assertThat(host.inboundStreams(org.chorus.dht.p2p.protocol.ping.Ping.PROTOCOL))
+        .isGreaterThan(pingsBefore);
+    JsonNode conns = js.get("/connections");
+    List<String> peers = new ArrayList<>();
+    conns.forEach(n -> peers.add(n.get("peerId").asString()));
+    assertThat(peers).contains(host.peerId().toBase58());
+    assertThat(host.ping(c).get(10, TimeUnit.SECONDS)).isLessThan(Duration.ofSeconds(10));
+  }
+
   @Test
   void secp256k1AndRsaPeersAreVerified() throws Exception {
     for (String type : List.of("secp256k1", "RSA")) {
