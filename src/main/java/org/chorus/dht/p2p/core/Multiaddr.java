@@ -38,7 +38,9 @@ public final class Multiaddr {
     IP6(41, "ip6"),
     DNS4(54, "dns4"),
     DNS6(55, "dns6"),
-    P2P(421, "p2p");
+    P2P(421, "p2p"),
+    /** In-process transport for tests and simulation (multicodec {@code memory}, a u64). */
+    MEMORY(777, "memory");
 
     final int code;
     final String label;
@@ -129,6 +131,7 @@ public final class Multiaddr {
         case IP4 -> value = take(buf, 4);
         case IP6 -> value = take(buf, 16);
         case TCP -> value = take(buf, 2);
+        case MEMORY -> value = take(buf, 8);
         default -> {
           long len = Varint.readComplete(buf);
           if (len > buf.remaining()) {
@@ -155,6 +158,7 @@ public final class Multiaddr {
     return switch (p) {
       case IP4, IP6 -> canonical(p, ipText(v));
       case TCP -> Integer.toString(((v[0] & 0xFF) << 8) | (v[1] & 0xFF));
+      case MEMORY -> Long.toUnsignedString(java.nio.ByteBuffer.wrap(v).getLong());
       case DNS4, DNS6 -> canonical(p, new String(v, StandardCharsets.UTF_8));
       case P2P -> PeerId.fromBytes(v).toBase58();
     };
@@ -204,6 +208,17 @@ public final class Multiaddr {
           return value;
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException("invalid /tcp port '" + value + "'");
+        }
+      }
+      case MEMORY -> {
+        try {
+          long n = Long.parseUnsignedLong(value);
+          if (!Long.toUnsignedString(n).equals(value)) {
+            throw new NumberFormatException();
+          }
+          return value;
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("invalid /memory value '" + value + "'");
         }
       }
       case DNS4, DNS6 -> {
@@ -284,6 +299,12 @@ public final class Multiaddr {
           int port = Integer.parseInt(c.value());
           out.write(port >>> 8);
           out.write(port & 0xFF);
+        }
+        case MEMORY -> {
+          long n = Long.parseUnsignedLong(c.value());
+          for (int i = 7; i >= 0; i--) {
+            out.write((int) (n >>> (8 * i)) & 0xFF);
+          }
         }
         case DNS4, DNS6 -> {
           byte[] name = c.value().getBytes(StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -37,6 +38,7 @@ import org.chorus.dht.p2p.protocol.identify.Identify;
 import org.chorus.dht.p2p.protocol.identify.IdentifyInfo;
 import org.chorus.dht.p2p.protocol.ping.Ping;
 import org.chorus.dht.p2p.security.noise.NoiseSecurity;
+import org.chorus.dht.p2p.transport.MemoryTransport;
 import org.chorus.dht.p2p.transport.TcpTransport;
 import org.chorus.dht.p2p.transport.Transport;
 import org.chorus.dht.p2p.upgrade.MultiplexedConnection;
@@ -62,7 +64,8 @@ public final class Host implements AutoCloseable {
   private final HostConfig config;
   private final IdentityKey identity;
   private final EventLoopGroup group;
-  private final Transport tcp;
+  private final EventLoopGroup memoryGroup;
+  private final List<Transport> transports;
   private final Upgrader upgrader;
   private final PeerStore peerStore;
   private final Identify identify;
@@ -83,7 +86,8 @@ public final class Host implements AutoCloseable {
     this.config = config;
     this.identity = identity;
     this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
-    this.tcp = new TcpTransport(group);
+    this.memoryGroup = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
+    this.transports = List.of(new TcpTransport(group), new MemoryTransport(memoryGroup));
     this.upgrader =
         new Upgrader(new NoiseSecurity(identity), config.yamux(), config.negotiationTimeout());
     this.peerStore = new PeerStore(config.maxPeers());
@@ -156,7 +160,12 @@ public final class Host implements AutoCloseable {
 
   /** Binds {@code addr} (port 0 picks one); completes with the bound address. */
   public CompletableFuture<Multiaddr> listen(Multiaddr addr) {
-    return tcp.listen(addr, this::acceptInbound)
+    Transport t = transportFor(addr);
+    if (t == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("failed to listen on " + addr + ": no transport for it"));
+    }
+    return t.listen(addr, this::acceptInbound)
         .thenApply(
             l -> {
               listeners.add(l);
@@ -224,9 +233,10 @@ public final class Host implements AutoCloseable {
       result.completeExceptionally(new IllegalStateException("failed to dial: host closed"));
       return result;
     }
-    if (!tcp.canDial(addr)) {
+    Transport transport = transportFor(addr);
+    if (transport == null) {
       result.completeExceptionally(
-          new IllegalArgumentException("failed to dial " + addr + ": not a TCP address"));
+          new IllegalArgumentException("failed to dial " + addr + ": no transport for it"));
       return result;
     }
     Optional<PeerId> expected = addr.peerId();
@@ -245,7 +255,7 @@ public final class Host implements AutoCloseable {
       // The whole upgrade is installed before the socket connects: on loopback the peer's first
       // bytes can arrive before a connect listener would run.
       cf =
-          tcp.dial(
+          transport.dial(
               addr,
               config.dialTimeout(),
               ch -> {
@@ -319,6 +329,24 @@ public final class Host implements AutoCloseable {
     return ((HostConnection) conn).identified();
   }
 
+  private Transport transportFor(Multiaddr addr) {
+    for (Transport t : transports) {
+      if (t.canDial(addr)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  private Multiaddr multiaddrOf(java.net.SocketAddress address) {
+    for (Transport t : transports) {
+      if (t.handles(address)) {
+        return t.toMultiaddr(address);
+      }
+    }
+    throw new IllegalStateException("no transport for " + address);
+  }
+
   private boolean takeSlot() {
     while (true) {
       int n = connectionSlots.get();
@@ -355,12 +383,7 @@ public final class Host implements AutoCloseable {
             },
             config.dialTimeout().toMillis(),
             TimeUnit.MILLISECONDS);
-    upgrade(
-        ch,
-        false,
-        Optional.empty(),
-        Multiaddr.fromSocketAddress((InetSocketAddress) ch.remoteAddress()),
-        result);
+    upgrade(ch, false, Optional.empty(), multiaddrOf(ch.remoteAddress()), result);
   }
 
   private void installCommon(Channel ch) {
@@ -418,7 +441,7 @@ public final class Host implements AutoCloseable {
                             initiator
                                 ? Connection.Direction.OUTBOUND
                                 : Connection.Direction.INBOUND,
-                            Multiaddr.fromSocketAddress((InetSocketAddress) ch.localAddress()),
+                            multiaddrOf(ch.localAddress()),
                             remoteAddr);
                     if (result.isDone()) { // timed out meanwhile
                       ch.close();
@@ -546,7 +569,9 @@ public final class Host implements AutoCloseable {
     } catch (Exception ignored) {
       // shutting down anyway
     }
+    memoryGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    memoryGroup.terminationFuture().syncUninterruptibly();
   }
 
   @Override

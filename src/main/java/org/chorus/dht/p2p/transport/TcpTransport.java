@@ -34,6 +34,16 @@ public final class TcpTransport implements Transport {
   }
 
   @Override
+  public boolean handles(java.net.SocketAddress address) {
+    return address instanceof InetSocketAddress;
+  }
+
+  @Override
+  public Multiaddr toMultiaddr(java.net.SocketAddress address) {
+    return Multiaddr.fromSocketAddress((InetSocketAddress) address);
+  }
+
+  @Override
   public ChannelFuture dial(
       Multiaddr addr, Duration connectTimeout, Consumer<Channel> initializer) {
     InetSocketAddress target =

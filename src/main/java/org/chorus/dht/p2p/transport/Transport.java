@@ -19,6 +19,12 @@ public interface Transport {
 
   boolean canDial(Multiaddr addr);
 
+  /** Whether channels of this transport have addresses like {@code address}. */
+  boolean handles(java.net.SocketAddress address);
+
+  /** The multiaddr of one of this transport's socket addresses. */
+  Multiaddr toMultiaddr(java.net.SocketAddress address);
+
   /** Connects; {@code initializer} sets up the channel's pipeline before it becomes active. */
   ChannelFuture dial(Multiaddr addr, Duration connectTimeout, Consumer<Channel> initializer);
 
