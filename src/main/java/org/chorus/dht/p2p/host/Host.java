@@ -228,6 +228,40 @@ public final class Host implements AutoCloseable {
    * peer is accepted. Fails after {@link HostConfig#dialTimeout()} (connect + upgrade).
    */
   public CompletableFuture<Connection> dial(Multiaddr addr) {
+    Multiaddr.Proto first = addr.components().get(0).proto();
+    if (first == Multiaddr.Proto.DNS4 || first == Multiaddr.Proto.DNS6) {
+      // resolve off the event loop, keeping only the family the address asks for
+      return CompletableFuture.supplyAsync(() -> resolve(addr)).thenCompose(this::dialResolved);
+    }
+    return dialResolved(addr);
+  }
+
+  /** {@code /dns4|dns6/<name>/tcp/<port>[/p2p/id]} → the first address of that family. */
+  static Multiaddr resolve(Multiaddr addr) {
+    List<Multiaddr.Component> c = addr.components();
+    boolean v4 = c.get(0).proto() == Multiaddr.Proto.DNS4;
+    try {
+      for (java.net.InetAddress ia : java.net.InetAddress.getAllByName(c.get(0).value())) {
+        if ((ia instanceof java.net.Inet4Address) == v4) {
+          StringBuilder sb = new StringBuilder(v4 ? "/ip4/" : "/ip6/").append(ia.getHostAddress());
+          for (Multiaddr.Component rest : c.subList(1, c.size())) {
+            sb.append('/').append(rest.proto().name().toLowerCase(java.util.Locale.ROOT));
+            sb.append('/').append(rest.value());
+          }
+          return Multiaddr.parse(sb.toString());
+        }
+      }
+    } catch (java.net.UnknownHostException e) {
+      throw new java.util.concurrent.CompletionException(
+          new java.io.IOException(
+              "failed to dial " + addr + ": cannot resolve " + c.get(0).value()));
+    }
+    throw new java.util.concurrent.CompletionException(
+        new java.io.IOException(
+            "failed to dial " + addr + ": no " + (v4 ? "IPv4" : "IPv6") + " address"));
+  }
+
+  private CompletableFuture<Connection> dialResolved(Multiaddr addr) {
     CompletableFuture<Connection> result = new CompletableFuture<>();
     if (closed.get()) {
       result.completeExceptionally(new IllegalStateException("failed to dial: host closed"));

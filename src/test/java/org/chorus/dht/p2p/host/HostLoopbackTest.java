@@ -78,6 +78,19 @@ class HostLoopbackTest {
   }
 
   @Test
+  void dialsDns4Names() throws Exception {
+    Multiaddr dns = Multiaddr.parse("/dns4/localhost/tcp/" + bAddr.components().get(1).value());
+    Connection c = a.dial(dns.withPeerId(b.peerId())).get(5, TimeUnit.SECONDS);
+    assertThat(c.remotePeer()).isEqualTo(b.peerId());
+    assertThat(c.remoteAddress().toString()).startsWith("/ip4/127.");
+    assertThatThrownBy(
+            () ->
+                a.dial(Multiaddr.parse("/dns4/no-such-host.invalid/tcp/1"))
+                    .get(10, TimeUnit.SECONDS))
+        .hasMessageContaining("cannot resolve");
+  }
+
+  @Test
   void dialWithWrongPeerIdFails() {
     Multiaddr wrong = bAddr.withPeerId(IdentityKey.generate().peerId());
     assertThatThrownBy(() -> a.dial(wrong).get(5, TimeUnit.SECONDS))
