@@ -92,6 +92,8 @@ class JsInteropTest {
     assertThat(peer.get("metadata").get("AgentVersion").asString())
         .isEqualTo(HostConfig.DEFAULT_AGENT_VERSION);
     assertThat(texts(peer.get("protocols"))).contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0");
+    // the listen address we advertised in identify
+    assertThat(texts(peer.get("addrs"))).contains(hostAddr.toString());
     assertThat(peer.get("publicKeyB64").asString())
         .isEqualTo(
             java.util.Base64.getEncoder().encodeToString(host.identity().publicKeyProtobuf()));
