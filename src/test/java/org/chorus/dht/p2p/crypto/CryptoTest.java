@@ -90,6 +90,18 @@ class CryptoTest {
   }
 
   @Test
+  void rsaBelowTheMinimumSizeIsRefused() throws Exception {
+    var kp = KeyPairGenerator.getInstance("RSA");
+    kp.initialize(PublicKeys.MIN_RSA_BITS - 1024);
+    var pair = kp.generateKeyPair();
+    byte[] pb = PublicKeys.encode(KeyType.RSA, pair.getPublic().getEncoded());
+    Signature s = Signature.getInstance("SHA256withRSA");
+    s.initSign(pair.getPrivate());
+    s.update(new byte[] {1});
+    assertThat(PublicKeys.verify(pb, new byte[] {1}, s.sign())).isFalse();
+  }
+
+  @Test
   void rejectsEcdsaAndOversizedKeys() {
     assertThatThrownBy(() -> PublicKeys.decode(PublicKeys.encode(KeyType.ECDSA, new byte[10])))
         .hasMessageContaining("unsupported");

@@ -91,6 +91,25 @@ class HostLimitsTest {
   }
 
   @Test
+  void bytesHeldWithoutAListenerAreCapped() throws Exception {
+    HostConfig small = HostConfig.builder().maxPendingStreamBytes(64 * 1024).build();
+    try (Host server = Host.create(small, IdentityKey.generate());
+        Host client = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
+      CompletableFuture<Stream> parked = new CompletableFuture<>();
+      server.setHandler(Echo.PROTOCOL, parked::complete); // never sets a listener
+      Multiaddr addr = server.listen(ANY).get(5, TimeUnit.SECONDS);
+      Connection c = client.dial(addr).get(5, TimeUnit.SECONDS);
+      Stream s = c.newStream(Echo.PROTOCOL).get(5, TimeUnit.SECONDS);
+      org.chorus.dht.p2p.testing.StreamCollector col =
+          org.chorus.dht.p2p.testing.StreamCollector.on(s);
+      s.write(new byte[64 * 1024]).get(5, TimeUnit.SECONDS); // at the cap: held
+      s.write(new byte[1]); // cap + 1: the server resets the stream
+      assertThatThrownBy(() -> col.done().get(5, TimeUnit.SECONDS)).hasMessageContaining("reset");
+      assertThat(c.isOpen()).isTrue();
+    }
+  }
+
+  @Test
   void idleConnectionsAreClosed() throws Exception {
     HostConfig idle = HostConfig.builder().idleTimeout(Duration.ofMillis(300)).build();
     try (Host server = Host.create(idle, IdentityKey.generate());

@@ -125,6 +125,11 @@ class JsInteropTest {
     JsonNode ping = js.post("/ping", "{\"peerId\":\"" + host.peerId() + "\"}");
     assertThat(ping.get("ok").asBoolean()).as(ping.toString()).isTrue();
     assertThat(host.ping(in).get(10, TimeUnit.SECONDS)).isLessThan(Duration.ofSeconds(10));
+    // every stream (identify both ways, pings) was closed by both sides: none lingers
+    for (int i = 0; i < 100 && in.streamCount() > 0; i++) {
+      Thread.sleep(50);
+    }
+    assertThat(in.streamCount()).isZero();
   }
 
   @Test
