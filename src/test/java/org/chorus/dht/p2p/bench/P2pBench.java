@@ -63,6 +63,10 @@ public final class P2pBench {
    */
   static void jsBench(int mib, int dials) throws Exception {
     System.out.println("java <-> js-libp2p (jspeer), java " + System.getProperty("java.version"));
+    if (!JsPeer.nodeAvailable()) {
+      System.out.println("node is not installed: skipping the js benchmark");
+      return;
+    }
     try (JsPeer js = JsPeer.start("--http-port", "-1");
         Host client = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
       setup(client, js.addr(), 10);
