@@ -1,0 +1,108 @@
+package org.chorus.dht.p2p.core;
+
+import java.io.ByteArrayOutputStream;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Varint length-prefixed messages on a {@link Stream}, the framing of identify, kad and most libp2p
+ * request/response protocols. {@link #listener} splits inbound bytes into messages of at most
+ * {@code maxMessage} bytes (the length is checked before the body is buffered; a bigger one resets
+ * the stream). Not thread-safe: a listener belongs to one stream's I/O thread.
+ */
+public final class LengthPrefixed {
+  /** Receives whole messages. */
+  public interface Handler {
+    void onMessage(Stream stream, byte[] message);
+
+    /** The peer closed its side; {@code clean} is false if it stopped inside a message. */
+    default void onEnd(Stream stream, boolean clean) {}
+
+    /** The stream was reset, or a message broke the cap. */
+    default void onError(Stream stream, Throwable cause) {}
+  }
+
+  private LengthPrefixed() {}
+
+  /** Writes {@code varint(len) || message}. */
+  public static CompletableFuture<Void> write(Stream stream, byte[] message) {
+    byte[] len = Varint.encode(message.length);
+    byte[] framed = new byte[len.length + message.length];
+    System.arraycopy(len, 0, framed, 0, len.length);
+    System.arraycopy(message, 0, framed, len.length, message.length);
+    return stream.write(framed);
+  }
+
+  /** A listener that hands whole messages to {@code handler}. */
+  public static StreamListener listener(int maxMessage, Handler handler) {
+    return new Reader(maxMessage, handler);
+  }
+
+  private static final class Reader implements StreamListener {
+    private final int max;
+    private final Handler handler;
+    private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    private long length = -1;
+    private long lengthAcc;
+    private int lengthBytes;
+    private boolean failed;
+
+    Reader(int max, Handler handler) {
+      this.max = max;
+      this.handler = handler;
+    }
+
+    @Override
+    public void onData(Stream stream, byte[] data) {
+      int i = 0;
+      while (i < data.length && !failed) {
+        if (length < 0) {
+          int b = data[i++] & 0xFF;
+          lengthAcc |= (long) (b & 0x7F) << (7 * lengthBytes);
+          lengthBytes++;
+          if ((b & 0x80) != 0) {
+            if (lengthBytes >= Varint.MAX_BYTES) {
+              fail(stream, "message length varint too long");
+            }
+            continue;
+          }
+          if (lengthAcc > max) {
+            fail(stream, "message of " + lengthAcc + " bytes exceeds " + max);
+            return;
+          }
+          length = lengthAcc;
+          lengthAcc = 0;
+          lengthBytes = 0;
+        }
+        int n = (int) Math.min(length - body.size(), data.length - i);
+        body.write(data, i, n);
+        i += n;
+        if (body.size() == length) {
+          byte[] msg = body.toByteArray();
+          body.reset();
+          length = -1;
+          handler.onMessage(stream, msg);
+        }
+      }
+    }
+
+    private void fail(Stream stream, String reason) {
+      failed = true;
+      stream.reset();
+      handler.onError(stream, ProtocolException.stream("failed to read message: " + reason));
+    }
+
+    @Override
+    public void onRemoteClose(Stream stream) {
+      if (!failed) {
+        handler.onEnd(stream, length < 0 && lengthBytes == 0);
+      }
+    }
+
+    @Override
+    public void onReset(Stream stream, Throwable cause) {
+      if (!failed) {
+        handler.onError(stream, cause);
+      }
+    }
+  }
+}

@@ -1,0 +1,615 @@
+package org.chorus.dht.p2p.host;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.chorus.dht.p2p.core.Connection;
+import org.chorus.dht.p2p.core.Multiaddr;
+import org.chorus.dht.p2p.core.PeerId;
+import org.chorus.dht.p2p.core.ProtocolId;
+import org.chorus.dht.p2p.core.Stream;
+import org.chorus.dht.p2p.core.StreamHandler;
+import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.p2p.mux.MuxedSession;
+import org.chorus.dht.p2p.mux.MuxedStream;
+import org.chorus.dht.p2p.protocol.identify.Identify;
+import org.chorus.dht.p2p.protocol.identify.IdentifyInfo;
+import org.chorus.dht.p2p.protocol.ping.Ping;
+import org.chorus.dht.p2p.security.noise.NoiseSecurity;
+import org.chorus.dht.p2p.transport.MemoryTransport;
+import org.chorus.dht.p2p.transport.TcpTransport;
+import org.chorus.dht.p2p.transport.Transport;
+import org.chorus.dht.p2p.upgrade.MultiplexedConnection;
+import org.chorus.dht.p2p.upgrade.RawConnection;
+import org.chorus.dht.p2p.upgrade.SecuredConnection;
+import org.chorus.dht.p2p.upgrade.Upgrader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A libp2p host: listens and dials over TCP, upgrades every connection (multistream-select → {@code
+ * /noise} → {@code /yamux/1.0.0}), serves registered protocols (identify and ping are built in),
+ * identifies every new peer, and keeps a {@link PeerStore}. Limits: {@link
+ * HostConfig#maxConnections()}, streams per connection ({@code yamux.maxStreams}), an idle timeout
+ * per connection and a dial timeout covering connect and upgrade.
+ *
+ * <p>Thread-safe. Handlers and listeners are called on Netty event-loop threads and must not block.
+ * Upper layers see only {@code p2p.core} types.
+ */
+public final class Host implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Host.class);
+
+  private final HostConfig config;
+  private final IdentityKey identity;
+  private final EventLoopGroup group;
+  private final EventLoopGroup memoryGroup;
+  private final List<Transport> transports;
+  private final Upgrader upgrader;
+  private final PeerStore peerStore;
+  private final Identify identify;
+  private final ConcurrentHashMap<ProtocolId, StreamHandler> handlers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<PeerId, List<HostConnection>> connections =
+      new ConcurrentHashMap<>();
+  private final List<Transport.Listener> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<Connection>> connectionListeners = new CopyOnWriteArrayList<>();
+  private final Set<Multiaddr> observedAddrs = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger connectionSlots = new AtomicInteger();
+  private final AtomicLong connectionsRefused = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ConcurrentHashMap<ProtocolId, java.util.concurrent.atomic.LongAdder> served =
+      new ConcurrentHashMap<>();
+
+  private Host(HostConfig config, IdentityKey identity) {
+    config.validate();
+    this.config = config;
+    this.identity = identity;
+    this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
+    this.memoryGroup = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
+    this.transports = List.of(new TcpTransport(group), new MemoryTransport(memoryGroup));
+    this.upgrader =
+        new Upgrader(new NoiseSecurity(identity), config.yamux(), config.negotiationTimeout());
+    this.peerStore = new PeerStore(config.maxPeers());
+    this.identify =
+        new Identify(
+            new Identify.Local(
+                identity.publicKeyProtobuf(),
+                config.protocolVersion(),
+                config.agentVersion(),
+                this::advertisedAddrs,
+                () -> handlers.keySet().stream().map(ProtocolId::value).sorted().toList()));
+    handlers.put(Identify.PROTOCOL, identify.handler());
+    handlers.put(Ping.PROTOCOL, Ping.handler());
+  }
+
+  /** A host with its own event loops; {@link #close()} stops them. */
+  public static Host create(HostConfig config, IdentityKey identity) {
+    return new Host(config, identity);
+  }
+
+  public HostConfig config() {
+    return config;
+  }
+
+  public PeerId peerId() {
+    return identity.peerId();
+  }
+
+  public IdentityKey identity() {
+    return identity;
+  }
+
+  public PeerStore peerStore() {
+    return peerStore;
+  }
+
+  /** Serves {@code protocol} on inbound streams (replaces an earlier handler). */
+  public void setHandler(ProtocolId protocol, StreamHandler handler) {
+    handlers.put(protocol, handler);
+  }
+
+  public void removeHandler(ProtocolId protocol) {
+    handlers.remove(protocol);
+  }
+
+  public Set<ProtocolId> protocols() {
+    return Set.copyOf(handlers.keySet());
+  }
+
+  /** Called (on an event loop) for every new connection once it is multiplexed. */
+  public void addConnectionListener(Consumer<Connection> listener) {
+    connectionListeners.add(listener);
+  }
+
+  /** Addresses peers reported seeing us at (identify's observedAddr). */
+  public Set<Multiaddr> observedAddrs() {
+    return Set.copyOf(observedAddrs);
+  }
+
+  /** Inbound streams negotiated for {@code protocol} so far (for metrics and tests). */
+  public long inboundStreams(ProtocolId protocol) {
+    java.util.concurrent.atomic.LongAdder n = served.get(protocol);
+    return n == null ? 0 : n.sum();
+  }
+
+  /** Inbound connections closed at once because {@link HostConfig#maxConnections()} was reached. */
+  public long connectionsRefused() {
+    return connectionsRefused.get();
+  }
+
+  /** Binds {@code addr} (port 0 picks one); completes with the bound address. */
+  public CompletableFuture<Multiaddr> listen(Multiaddr addr) {
+    Transport t = transportFor(addr);
+    if (t == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("failed to listen on " + addr + ": no transport for it"));
+    }
+    return t.listen(addr, this::acceptInbound)
+        .thenApply(
+            l -> {
+              listeners.add(l);
+              LOG.info("listening on {}/p2p/{}", l.address(), peerId());
+              return l.address();
+            });
+  }
+
+  /** Bound listen addresses (without {@code /p2p}). */
+  public List<Multiaddr> listenAddrs() {
+    return listeners.stream().map(Transport.Listener::address).toList();
+  }
+
+  /**
+   * What identify tells peers: the listen addresses, with a wildcard bind (0.0.0.0 or ::) replaced
+   * by this machine's interface addresses of that family (link-local ones left out).
+   */
+  public List<Multiaddr> advertisedAddrs() {
+    java.util.LinkedHashSet<Multiaddr> out = new java.util.LinkedHashSet<>();
+    for (Multiaddr a : listenAddrs()) {
+      InetSocketAddress sa = a.toTcpSocketAddress().orElse(null);
+      if (sa == null || sa.getAddress() == null || !sa.getAddress().isAnyLocalAddress()) {
+        out.add(a);
+        continue;
+      }
+      boolean v4 = sa.getAddress() instanceof java.net.Inet4Address;
+      try {
+        for (java.net.NetworkInterface ni :
+            java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+          if (!ni.isUp()) {
+            continue;
+          }
+          for (java.net.InetAddress ia : java.util.Collections.list(ni.getInetAddresses())) {
+            boolean isV4 = ia instanceof java.net.Inet4Address;
+            if (ia.isLinkLocalAddress() || (v4 && !isV4)) {
+              continue;
+            }
+            out.add(Multiaddr.fromSocketAddress(new InetSocketAddress(ia, sa.getPort())));
+          }
+        }
+      } catch (java.net.SocketException e) {
+        out.add(a);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  public List<Connection> connections() {
+    List<Connection> all = new ArrayList<>();
+    connections.values().forEach(all::addAll);
+    return all;
+  }
+
+  public List<Connection> connections(PeerId peer) {
+    return List.copyOf(connections.getOrDefault(peer, List.of()));
+  }
+
+  /**
+   * Dials {@code addr}. With {@code /p2p/<id>} the handshake must prove that id; without it, any
+   * peer is accepted. Fails after {@link HostConfig#dialTimeout()} (connect + upgrade).
+   */
+  public CompletableFuture<Connection> dial(Multiaddr addr) {
+    Multiaddr.Proto first = addr.components().get(0).proto();
+    if (first == Multiaddr.Proto.DNS4 || first == Multiaddr.Proto.DNS6) {
+      // resolve off the event loop, keeping only the family the address asks for
+      return CompletableFuture.supplyAsync(() -> resolve(addr)).thenCompose(this::dialResolved);
+    }
+    return dialResolved(addr);
+  }
+
+  /** {@code /dns4|dns6/<name>/tcp/<port>[/p2p/id]} → the first address of that family. */
+  static Multiaddr resolve(Multiaddr addr) {
+    List<Multiaddr.Component> c = addr.components();
+    boolean v4 = c.get(0).proto() == Multiaddr.Proto.DNS4;
+    try {
+      for (java.net.InetAddress ia : java.net.InetAddress.getAllByName(c.get(0).value())) {
+        if ((ia instanceof java.net.Inet4Address) == v4) {
+          StringBuilder sb = new StringBuilder(v4 ? "/ip4/" : "/ip6/").append(ia.getHostAddress());
+          for (Multiaddr.Component rest : c.subList(1, c.size())) {
+            sb.append('/').append(rest.proto().name().toLowerCase(java.util.Locale.ROOT));
+            sb.append('/').append(rest.value());
+          }
+          return Multiaddr.parse(sb.toString());
+        }
+      }
+    } catch (java.net.UnknownHostException e) {
+      throw new java.util.concurrent.CompletionException(
+          new java.io.IOException(
+              "failed to dial " + addr + ": cannot resolve " + c.get(0).value()));
+    }
+    throw new java.util.concurrent.CompletionException(
+        new java.io.IOException(
+            "failed to dial " + addr + ": no " + (v4 ? "IPv4" : "IPv6") + " address"));
+  }
+
+  private CompletableFuture<Connection> dialResolved(Multiaddr addr) {
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    if (closed.get()) {
+      result.completeExceptionally(new IllegalStateException("failed to dial: host closed"));
+      return result;
+    }
+    Transport transport = transportFor(addr);
+    if (transport == null) {
+      result.completeExceptionally(
+          new IllegalArgumentException("failed to dial " + addr + ": no transport for it"));
+      return result;
+    }
+    Optional<PeerId> expected = addr.peerId();
+    if (expected.isPresent() && expected.get().equals(peerId())) {
+      result.completeExceptionally(new IllegalArgumentException("failed to dial: that is us"));
+      return result;
+    }
+    if (!takeSlot()) {
+      result.completeExceptionally(
+          new IllegalStateException(
+              "failed to dial " + addr + ": " + config.maxConnections() + " connections open"));
+      return result;
+    }
+    ChannelFuture cf;
+    try {
+      // The whole upgrade is installed before the socket connects: on loopback the peer's first
+      // bytes can arrive before a connect listener would run.
+      cf =
+          transport.dial(
+              addr,
+              config.dialTimeout(),
+              ch -> {
+                installCommon(ch);
+                ch.closeFuture().addListener(x -> connectionSlots.decrementAndGet());
+                ch.eventLoop()
+                    .schedule(
+                        () -> {
+                          if (!result.isDone()) {
+                            ch.close();
+                            result.completeExceptionally(
+                                new TimeoutException(
+                                    "failed to dial "
+                                        + addr
+                                        + ": timed out after "
+                                        + config.dialTimeout()));
+                          }
+                        },
+                        config.dialTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS);
+                upgrade(ch, true, expected, addr.withoutPeerId(), result);
+              });
+    } catch (RuntimeException e) {
+      connectionSlots.decrementAndGet();
+      result.completeExceptionally(e);
+      return result;
+    }
+    cf.addListener(
+        (ChannelFuture f) -> {
+          if (!f.isSuccess()) {
+            result.completeExceptionally(
+                new java.io.IOException(
+                    "failed to dial " + addr + ": " + f.cause().getMessage(), f.cause()));
+          }
+        });
+    return result;
+  }
+
+  /** A stream to {@code peer} on an existing connection, or a new one to a known address. */
+  public CompletableFuture<Stream> newStream(PeerId peer, List<ProtocolId> protocols) {
+    for (Connection c : connections(peer)) {
+      if (c.isOpen()) {
+        return c.newStream(protocols);
+      }
+    }
+    List<Multiaddr> addrs = peerStore.get(peer).map(PeerStore.PeerInfo::addrs).orElse(List.of());
+    if (addrs.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("failed to open stream: no address known for " + peer));
+    }
+    return dial(addrs.get(0).withPeerId(peer)).thenCompose(c -> c.newStream(protocols));
+  }
+
+  /** Pings {@code peer} on an existing connection (or a new one). */
+  public CompletableFuture<Duration> ping(PeerId peer) {
+    Optional<Connection> c = connections(peer).stream().filter(Connection::isOpen).findFirst();
+    if (c.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("failed to ping " + peer + ": not connected"));
+    }
+    return Ping.ping(c.get(), config.pingTimeout());
+  }
+
+  /** Pings the peer of {@code conn} on that connection. */
+  public CompletableFuture<Duration> ping(Connection conn) {
+    return Ping.ping(conn, config.pingTimeout());
+  }
+
+  /** Completes when the automatic identify on {@code conn} has finished. */
+  public CompletableFuture<IdentifyInfo> identified(Connection conn) {
+    return ((HostConnection) conn).identified();
+  }
+
+  private Transport transportFor(Multiaddr addr) {
+    for (Transport t : transports) {
+      if (t.canDial(addr)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  private Multiaddr multiaddrOf(java.net.SocketAddress address) {
+    for (Transport t : transports) {
+      if (t.handles(address)) {
+        return t.toMultiaddr(address);
+      }
+    }
+    throw new IllegalStateException("no transport for " + address);
+  }
+
+  private boolean takeSlot() {
+    while (true) {
+      int n = connectionSlots.get();
+      if (n >= config.maxConnections()) {
+        connectionsRefused.incrementAndGet();
+        return false;
+      }
+      if (connectionSlots.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  private void acceptInbound(Channel ch) {
+    if (closed.get() || !takeSlot()) {
+      LOG.info(
+          "refusing inbound connection from {}: {} connections open",
+          ch.remoteAddress(),
+          config.maxConnections());
+      ch.close();
+      return;
+    }
+    ch.closeFuture().addListener(x -> connectionSlots.decrementAndGet());
+    installCommon(ch);
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    ch.eventLoop()
+        .schedule(
+            () -> {
+              if (!result.isDone()) {
+                LOG.info(
+                    "closing inbound connection from {}: upgrade timed out", ch.remoteAddress());
+                ch.close();
+              }
+            },
+            config.dialTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
+    upgrade(ch, false, Optional.empty(), multiaddrOf(ch.remoteAddress()), result);
+  }
+
+  private void installCommon(Channel ch) {
+    long idle = config.idleTimeout().toMillis();
+    ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+    ch.pipeline()
+        .addLast(
+            "idle-close",
+            new ChannelDuplexHandler() {
+              @Override
+              public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof IdleStateEvent) {
+                  LOG.info("closing idle connection to {}", ctx.channel().remoteAddress());
+                  ctx.close();
+                } else {
+                  ctx.fireUserEventTriggered(evt);
+                }
+              }
+
+              @Override
+              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                LOG.info(
+                    "closing connection to {}: {}",
+                    ctx.channel().remoteAddress(),
+                    cause.toString());
+                ctx.close();
+              }
+            });
+  }
+
+  private void upgrade(
+      Channel ch,
+      boolean initiator,
+      Optional<PeerId> expected,
+      Multiaddr remoteAddr,
+      CompletableFuture<Connection> result) {
+    HostConnection[] holder = new HostConnection[1];
+    MuxedSession.Listener inbound = stream -> onInboundStream(holder[0], stream);
+    upgrader.secure(
+        new RawConnection(ch, initiator),
+        expected,
+        new Upgrader.Stage<>() {
+          @Override
+          public void completed(SecuredConnection secured) {
+            upgrader.multiplex(
+                secured,
+                inbound,
+                new Upgrader.Stage<>() {
+                  @Override
+                  public void completed(MultiplexedConnection mc) {
+                    holder[0] =
+                        new HostConnection(
+                            Host.this,
+                            mc,
+                            initiator
+                                ? Connection.Direction.OUTBOUND
+                                : Connection.Direction.INBOUND,
+                            multiaddrOf(ch.localAddress()),
+                            remoteAddr);
+                    if (result.isDone()) { // timed out meanwhile
+                      ch.close();
+                      return;
+                    }
+                    register(holder[0]);
+                    result.complete(holder[0]);
+                  }
+
+                  @Override
+                  public void failed(String reason) {
+                    upgradeFailed(ch, reason, result);
+                  }
+                });
+          }
+
+          @Override
+          public void failed(String reason) {
+            upgradeFailed(ch, reason, result);
+          }
+        });
+    ch.pipeline().addLast("errors", new ErrorHandler());
+  }
+
+  /** Last in the pipeline: any exception a stage raised closes just this connection, logged. */
+  private static final class ErrorHandler extends ChannelDuplexHandler {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      Throwable c =
+          cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+              ? cause.getCause()
+              : cause;
+      LOG.info("closing connection to {}: {}", ctx.channel().remoteAddress(), c.getMessage());
+      ctx.close();
+    }
+  }
+
+  private void upgradeFailed(Channel ch, String reason, CompletableFuture<Connection> result) {
+    LOG.info("connection with {} failed: {}", ch.remoteAddress(), reason);
+    result.completeExceptionally(new java.io.IOException(reason));
+  }
+
+  private void onInboundStream(HostConnection conn, MuxedStream stream) {
+    if (conn == null) { // cannot happen: the session only starts after the connection exists
+      stream.reset();
+      return;
+    }
+    StreamNegotiation.respond(
+        stream,
+        conn,
+        Set.copyOf(handlers.keySet()),
+        p -> {
+          served.computeIfAbsent(p, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+          return handlers.get(p);
+        },
+        config.negotiationTimeout());
+  }
+
+  private void register(HostConnection conn) {
+    PeerId peer = conn.remotePeer();
+    connections.computeIfAbsent(peer, k -> new CopyOnWriteArrayList<>()).add(conn);
+    peerStore.setPublicKey(peer, conn.remotePublicKey());
+    if (conn.direction() == Connection.Direction.OUTBOUND) {
+      peerStore.addAddrs(peer, List.of(conn.remoteAddress()));
+    }
+    conn.closeFuture()
+        .whenComplete(
+            (v, e) ->
+                connections.computeIfPresent(
+                    peer,
+                    (k, list) -> {
+                      list.remove(conn);
+                      return list.isEmpty() ? null : list;
+                    }));
+    LOG.debug("connected to {} ({})", peer, conn.direction());
+    Identify.request(conn, config.identifyTimeout())
+        .whenComplete(
+            (info, e) -> {
+              if (e != null) {
+                if (conn.isOpen()) {
+                  LOG.info("identify with {} failed: {}", peer, e.toString());
+                }
+                conn.identified.completeExceptionally(e);
+                return;
+              }
+              peerStore.identified(
+                  peer,
+                  info.publicKey(),
+                  info.agentVersion(),
+                  info.protocolVersion(),
+                  info.protocols(),
+                  info.listenAddrs());
+              info.observedAddr()
+                  .ifPresent(
+                      a -> {
+                        if (observedAddrs.size() < 16) {
+                          observedAddrs.add(a);
+                        }
+                      });
+              conn.identified.complete(info);
+            });
+    for (Consumer<Connection> l : connectionListeners) {
+      try {
+        l.accept(conn);
+      } catch (RuntimeException ex) {
+        LOG.warn("connection listener failed", ex);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (Transport.Listener l : listeners) {
+      l.close().join();
+    }
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    for (Connection c : connections()) {
+      closing.add(c.close());
+    }
+    try {
+      CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // shutting down anyway
+    }
+    memoryGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    memoryGroup.terminationFuture().syncUninterruptibly();
+  }
+
+  @Override
+  public String toString() {
+    return "Host[" + peerId() + " " + listenAddrs() + "]";
+  }
+}

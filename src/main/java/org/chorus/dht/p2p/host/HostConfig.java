@@ -1,0 +1,229 @@
+package org.chorus.dht.p2p.host;
+
+import java.time.Duration;
+import java.util.Objects;
+import org.chorus.dht.p2p.mux.yamux.YamuxConfig;
+
+/**
+ * Every host knob next to its default, validated once ({@link #validate()} runs in the
+ * constructor). Immutable; build with {@link #builder()}.
+ *
+ * @param agentVersion sent in identify
+ * @param protocolVersion sent in identify ({@code ipfs/0.1.0}, as js and go send)
+ * @param dialTimeout TCP connect plus the whole upgrade (noise, yamux) of an outbound connection
+ * @param negotiationTimeout one multistream-select negotiation (connection or stream)
+ * @param identifyTimeout the identify exchange after a connection is up
+ * @param pingTimeout one ping round trip
+ * @param maxConnections connections open or being upgraded at once; more inbound ones are closed
+ *     straight away, more outbound dials fail
+ * @param idleTimeout a connection with no traffic at all for this long is closed
+ * @param maxPendingStreamBytes inbound bytes held for a stream whose listener is not set yet
+ * @param ioThreads Netty event-loop threads
+ * @param maxPeers peer store entries
+ * @param yamux the muxer's knobs (window, streams per connection, frame and send-buffer caps)
+ */
+public record HostConfig(
+    String agentVersion,
+    String protocolVersion,
+    Duration dialTimeout,
+    Duration negotiationTimeout,
+    Duration identifyTimeout,
+    Duration pingTimeout,
+    int maxConnections,
+    Duration idleTimeout,
+    int maxPendingStreamBytes,
+    int ioThreads,
+    int maxPeers,
+    YamuxConfig yamux) {
+  public static final String DEFAULT_AGENT_VERSION = "chorus-dht/0.1.0";
+  public static final String DEFAULT_PROTOCOL_VERSION = "ipfs/0.1.0";
+  public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_NEGOTIATION_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_IDENTIFY_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(10);
+  public static final int DEFAULT_MAX_CONNECTIONS = 512;
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(2);
+  public static final int DEFAULT_MAX_PENDING_STREAM_BYTES = 1024 * 1024;
+  public static final int DEFAULT_IO_THREADS = 2;
+  public static final int DEFAULT_MAX_PEERS = 10_000;
+
+  public static final HostConfig DEFAULT = builder().build();
+
+  public HostConfig {
+    Objects.requireNonNull(agentVersion, "agentVersion");
+    Objects.requireNonNull(protocolVersion, "protocolVersion");
+    Objects.requireNonNull(yamux, "yamux");
+    validate(
+        dialTimeout,
+        negotiationTimeout,
+        identifyTimeout,
+        pingTimeout,
+        maxConnections,
+        idleTimeout,
+        maxPendingStreamBytes,
+        ioThreads,
+        maxPeers);
+  }
+
+  /** Throws {@link IllegalArgumentException} naming the first bad knob. */
+  public void validate() {
+    validate(
+        dialTimeout,
+        negotiationTimeout,
+        identifyTimeout,
+        pingTimeout,
+        maxConnections,
+        idleTimeout,
+        maxPendingStreamBytes,
+        ioThreads,
+        maxPeers);
+  }
+
+  private static void validate(
+      Duration dial,
+      Duration negotiation,
+      Duration identify,
+      Duration ping,
+      int maxConnections,
+      Duration idle,
+      int pending,
+      int ioThreads,
+      int maxPeers) {
+    positive("dialTimeout", dial);
+    positive("negotiationTimeout", negotiation);
+    positive("identifyTimeout", identify);
+    positive("pingTimeout", ping);
+    positive("idleTimeout", idle);
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections must be >= 1: " + maxConnections);
+    }
+    if (pending < 1024) {
+      throw new IllegalArgumentException("maxPendingStreamBytes must be >= 1024: " + pending);
+    }
+    if (ioThreads < 1 || ioThreads > 64) {
+      throw new IllegalArgumentException("ioThreads must be in [1, 64]: " + ioThreads);
+    }
+    if (maxPeers < 1) {
+      throw new IllegalArgumentException("maxPeers must be >= 1: " + maxPeers);
+    }
+  }
+
+  private static void positive(String name, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + d);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.agentVersion = agentVersion;
+    b.protocolVersion = protocolVersion;
+    b.dialTimeout = dialTimeout;
+    b.negotiationTimeout = negotiationTimeout;
+    b.identifyTimeout = identifyTimeout;
+    b.pingTimeout = pingTimeout;
+    b.maxConnections = maxConnections;
+    b.idleTimeout = idleTimeout;
+    b.maxPendingStreamBytes = maxPendingStreamBytes;
+    b.ioThreads = ioThreads;
+    b.maxPeers = maxPeers;
+    b.yamux = yamux;
+    return b;
+  }
+
+  /** Starts from the defaults. */
+  public static final class Builder {
+    private String agentVersion = DEFAULT_AGENT_VERSION;
+    private String protocolVersion = DEFAULT_PROTOCOL_VERSION;
+    private Duration dialTimeout = DEFAULT_DIAL_TIMEOUT;
+    private Duration negotiationTimeout = DEFAULT_NEGOTIATION_TIMEOUT;
+    private Duration identifyTimeout = DEFAULT_IDENTIFY_TIMEOUT;
+    private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private int maxPendingStreamBytes = DEFAULT_MAX_PENDING_STREAM_BYTES;
+    private int ioThreads = DEFAULT_IO_THREADS;
+    private int maxPeers = DEFAULT_MAX_PEERS;
+    private YamuxConfig yamux = YamuxConfig.DEFAULT;
+
+    public Builder agentVersion(String v) {
+      agentVersion = v;
+      return this;
+    }
+
+    public Builder protocolVersion(String v) {
+      protocolVersion = v;
+      return this;
+    }
+
+    public Builder dialTimeout(Duration v) {
+      dialTimeout = v;
+      return this;
+    }
+
+    public Builder negotiationTimeout(Duration v) {
+      negotiationTimeout = v;
+      return this;
+    }
+
+    public Builder identifyTimeout(Duration v) {
+      identifyTimeout = v;
+      return this;
+    }
+
+    public Builder pingTimeout(Duration v) {
+      pingTimeout = v;
+      return this;
+    }
+
+    public Builder maxConnections(int v) {
+      maxConnections = v;
+      return this;
+    }
+
+    public Builder idleTimeout(Duration v) {
+      idleTimeout = v;
+      return this;
+    }
+
+    public Builder maxPendingStreamBytes(int v) {
+      maxPendingStreamBytes = v;
+      return this;
+    }
+
+    public Builder ioThreads(int v) {
+      ioThreads = v;
+      return this;
+    }
+
+    public Builder maxPeers(int v) {
+      maxPeers = v;
+      return this;
+    }
+
+    public Builder yamux(YamuxConfig v) {
+      yamux = v;
+      return this;
+    }
+
+    public HostConfig build() {
+      return new HostConfig(
+          agentVersion,
+          protocolVersion,
+          dialTimeout,
+          negotiationTimeout,
+          identifyTimeout,
+          pingTimeout,
+          maxConnections,
+          idleTimeout,
+          maxPendingStreamBytes,
+          ioThreads,
+          maxPeers,
+          yamux);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package org.chorus.dht.p2p.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.util.ResourceLeakDetector;
+import java.util.concurrent.TimeUnit;
+import org.chorus.dht.p2p.core.Connection;
+import org.chorus.dht.p2p.core.Multiaddr;
+import org.chorus.dht.p2p.core.ProtocolId;
+import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.p2p.testing.Echo;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs traffic and error paths with Netty's leak detector at PARANOID and fails if it reports a
+ * ByteBuf that was never released.
+ */
+class BufferLeakTest {
+  @Test
+  void noByteBufLeaks() throws Exception {
+    ResourceLeakDetector.Level before = ResourceLeakDetector.getLevel();
+    Logger nettyLeaks = (Logger) LoggerFactory.getLogger(ResourceLeakDetector.class);
+    ListAppender<ILoggingEvent> reports = new ListAppender<>();
+    reports.start();
+    nettyLeaks.addAppender(reports);
+    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+    try {
+      try (Host a = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
+          Host b = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
+        b.setHandler(Echo.PROTOCOL, Echo.handler());
+        Multiaddr addr = b.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
+        Connection c = a.dial(addr).get(5, TimeUnit.SECONDS);
+        assertThat(HostLoopbackTest.echoStreams(c, 10, 200_000)).isEqualTo(10);
+        a.ping(c).get(5, TimeUnit.SECONDS);
+        // refused protocol, reset stream, then the connection goes away mid-traffic
+        c.newStream(ProtocolId.of("/none")).handle((s, e) -> null).get(5, TimeUnit.SECONDS);
+        c.newStream(Echo.PROTOCOL).get(5, TimeUnit.SECONDS).reset();
+        c.newStream(Echo.PROTOCOL).get(5, TimeUnit.SECONDS).write(new byte[300_000]);
+        c.close().get(5, TimeUnit.SECONDS);
+      }
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+        Thread.sleep(100);
+        // leaks are reported when later buffers are tracked
+        for (int j = 0; j < 200; j++) {
+          ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer(64);
+          buf.release();
+          Unpooled.buffer(16).release();
+        }
+      }
+      assertThat(reports.list)
+          .filteredOn(e -> e.getFormattedMessage().contains("LEAK"))
+          .as("Netty leak reports")
+          .isEmpty();
+    } finally {
+      ResourceLeakDetector.setLevel(before);
+      nettyLeaks.detachAppender(reports);
+    }
+  }
+}
