@@ -480,14 +480,9 @@ public final class MetadataIndex implements AutoCloseable {
       }
       int replicationFactor = in.readInt();
       long version = in.readLong();
-      String dhtKey = in.readUTF();
-      return new ContentMetadata(
-          address.canonical(),
-          address.agent(),
-          address.role(),
-          address.project(),
-          address.task(),
-          address.path(),
+      in.readUTF(); // the DHT key, stored for readers of the raw file; derived from the address
+      return ContentMetadata.of(
+          address,
           creatorRole,
           contentType,
           createdAt,
@@ -495,8 +490,7 @@ public final class MetadataIndex implements AutoCloseable {
           sha256,
           encryptedFor,
           replicationFactor,
-          version,
-          dhtKey);
+          version);
     } catch (IOException e) {
       throw new MetadataIndexException("corrupt metadata entry: " + e, e);
     }
