@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Objects;
 import org.chorus.dht.age.ArmorException;
 
 /**
@@ -14,7 +13,7 @@ import org.chorus.dht.age.ArmorException;
  * missing padding, garbage around it, a missing END line. Reads one line at a time, so memory is
  * bounded. Not thread-safe.
  */
-public final class ArmorInputStream extends InputStream {
+public final class ArmorInputStream extends RefillingInputStream {
 
   private static final int MAX_WHITESPACE = 1024;
   private static final int COLUMNS = 64;
@@ -26,47 +25,10 @@ public final class ArmorInputStream extends InputStream {
   private int bufPos;
   private int bufLim;
   private final byte[] line = new byte[Math.max(BEGIN.length, COLUMNS) + 2];
-  private byte[] decoded = new byte[0];
-  private int pos;
   private boolean started;
-  private boolean done;
-  private ArmorException failure;
 
   public ArmorInputStream(InputStream in) {
     this.in = in;
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    Objects.checkFromIndexSize(off, len, b.length);
-    if (len == 0) {
-      return 0;
-    }
-    while (pos == decoded.length) {
-      if (failure != null) {
-        throw failure;
-      }
-      if (done) {
-        return -1;
-      }
-      try {
-        nextLine();
-      } catch (ArmorException e) {
-        failure = e;
-        throw e;
-      }
-    }
-    int n = Math.min(len, decoded.length - pos);
-    System.arraycopy(decoded, pos, b, off, n);
-    pos += n;
-    return n;
   }
 
   @Override
@@ -74,7 +36,8 @@ public final class ArmorInputStream extends InputStream {
     in.close();
   }
 
-  private void nextLine() throws IOException {
+  @Override
+  protected void refill() throws IOException {
     if (!started) {
       skipWhitespace();
       int n = readLine();
@@ -98,8 +61,9 @@ public final class ArmorInputStream extends InputStream {
     if (bytes == null) {
       throw new ArmorException("failed to read armor: invalid base64 line");
     }
-    decoded = bytes;
+    buffer = bytes;
     pos = 0;
+    limit = bytes.length;
     if (bytes.length < ArmorOutputStream.BYTES_PER_LINE) {
       int end = readLine();
       if (end < 0 || !isEnd(end)) {
@@ -114,7 +78,7 @@ public final class ArmorInputStream extends InputStream {
   }
 
   private void finish() throws IOException {
-    done = true;
+    finished = true;
     for (int i = 0; i <= MAX_WHITESPACE; i++) {
       int b = next();
       if (b < 0) {

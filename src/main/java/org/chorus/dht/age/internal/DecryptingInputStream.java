@@ -3,7 +3,6 @@ package org.chorus.dht.age.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
-import java.util.Objects;
 import org.chorus.dht.age.PayloadException;
 
 /**
@@ -17,7 +16,7 @@ import org.chorus.dht.age.PayloadException;
  * a short chunk must be last; an empty last chunk is allowed only as the whole payload. Buffers
  * start at one chunk and grow to {@link Stream#MAX_BATCH_CHUNKS}. Not thread-safe.
  */
-public final class DecryptingInputStream extends InputStream {
+public final class DecryptingInputStream extends RefillingInputStream {
 
   private static final int CHUNK = Stream.CHUNK_SIZE;
   private static final int SEALED_CHUNK = Stream.ENCRYPTED_CHUNK_SIZE;
@@ -27,49 +26,13 @@ public final class DecryptingInputStream extends InputStream {
   private byte[] sealed = new byte[SEALED_CHUNK + 1];
   private byte[] plain = new byte[CHUNK];
   private int carried;
-  private int pos;
-  private int limit;
   private long index;
-  private boolean finished;
-  private PayloadException pending;
 
   /** Reads the payload that follows the nonce from {@code in}. */
   public DecryptingInputStream(InputStream in, byte[] fileKey, byte[] payloadNonce) {
     this.in = in;
     this.stream = new Stream(fileKey, payloadNonce);
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
-  }
-
-  @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    Objects.checkFromIndexSize(off, len, b.length);
-    if (len == 0) {
-      return 0;
-    }
-    while (pos == limit) {
-      if (pending != null) {
-        throw pending;
-      }
-      if (finished) {
-        return -1;
-      }
-      fill();
-    }
-    int n = Math.min(len, limit - pos);
-    System.arraycopy(plain, pos, b, off, n);
-    pos += n;
-    return n;
-  }
-
-  @Override
-  public int available() {
-    return limit - pos;
+    this.buffer = plain;
   }
 
   @Override
@@ -77,7 +40,8 @@ public final class DecryptingInputStream extends InputStream {
     in.close();
   }
 
-  private void fill() throws IOException {
+  @Override
+  protected void refill() throws IOException {
     if (carried > 0) {
       grow(); // a long payload: take bigger batches (the previous batch is fully read)
     }
@@ -143,7 +107,7 @@ public final class DecryptingInputStream extends InputStream {
   }
 
   private void fail(String reason) {
-    pending = new PayloadException("failed to decrypt payload: " + reason);
+    failure = new PayloadException("failed to decrypt payload: " + reason);
     finished = true;
   }
 
@@ -153,6 +117,7 @@ public final class DecryptingInputStream extends InputStream {
       chunks = Math.min(Stream.MAX_BATCH_CHUNKS, chunks * 2);
       sealed = Arrays.copyOf(sealed, chunks * SEALED_CHUNK + 1);
       plain = new byte[chunks * CHUNK];
+      buffer = plain;
     }
   }
 }
