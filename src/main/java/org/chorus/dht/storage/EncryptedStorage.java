@@ -63,6 +63,10 @@ public final class EncryptedStorage {
   private final StorageMetrics metrics;
   private final Clock clock;
 
+  /** Striped locks that make version assignment atomic per address (64 stripes). */
+  private final Object[] versionLocks =
+      java.util.stream.Stream.generate(Object::new).limit(64).toArray();
+
   public EncryptedStorage(
       StorageConfig config,
       RolePolicy policy,
@@ -134,25 +138,36 @@ public final class EncryptedStorage {
     metrics.encryptionNanos(System.nanoTime() - started);
 
     String key = ucxl.dhtKey();
-    EnvelopeMetadata metadata =
-        new EnvelopeMetadata(
-            ucxl.canonical(),
-            role,
-            config.nodeId(),
-            encryptedFor,
-            contentType == null || contentType.isBlank() ? "application/octet-stream" : contentType,
-            clock.instant(),
-            content.length,
-            EnvelopeCodec.sha256Hex(ciphertext),
-            config.replicationFactor(),
-            currentVersion(ucxl) + 1);
-    byte[] value = codec.encode(EnvelopeCodec.seal(metadata, ciphertext, signingKey));
-    backend.putValue(key, value);
-    cache.invalidate(ucxl.canonical());
-    index.put(toIndexEntry(metadata));
+    EnvelopeMetadata metadata;
+    synchronized (versionLock(ucxl)) {
+      // Read the current version and write the next one as one step per address, so that
+      // concurrent stores to an address get distinct, increasing versions.
+      metadata =
+          new EnvelopeMetadata(
+              ucxl.canonical(),
+              role,
+              config.nodeId(),
+              encryptedFor,
+              contentType == null || contentType.isBlank()
+                  ? "application/octet-stream"
+                  : contentType,
+              clock.instant(),
+              content.length,
+              EnvelopeCodec.sha256Hex(ciphertext),
+              config.replicationFactor(),
+              currentVersion(ucxl) + 1);
+      byte[] value = codec.encode(EnvelopeCodec.seal(metadata, ciphertext, signingKey));
+      backend.putValue(key, value);
+      cache.invalidate(ucxl.canonical());
+      index.put(toIndexEntry(metadata));
+    }
     metrics.stored(content.length);
     audit(caller, AuditEvent.STORE, ucxl.canonical(), AuditEvent.OK, content.length);
     return metadata;
+  }
+
+  private Object versionLock(UcxlAddress address) {
+    return versionLocks[Math.floorMod(address.canonical().hashCode(), versionLocks.length)];
   }
 
   /**

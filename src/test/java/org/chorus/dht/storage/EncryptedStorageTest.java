@@ -63,6 +63,29 @@ class EncryptedStorageTest {
   }
 
   @Test
+  void concurrentStoresToOneAddressGetDistinctIncreasingVersions() throws Exception {
+    int writers = 8;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(writers);
+    try {
+      java.util.List<java.util.concurrent.Future<Long>> versions = new java.util.ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        byte[] body = bytes("writer " + i);
+        versions.add(
+            pool.submit(() -> fixture.storage.store(QA, ADDRESS, body, "text/plain").version()));
+      }
+      java.util.Set<Long> seen = new java.util.TreeSet<>();
+      for (java.util.concurrent.Future<Long> v : versions) {
+        seen.add(v.get());
+      }
+      assertThat(seen).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+      assertThat(fixture.storage.retrieve(QA, ADDRESS).metadata().version()).isEqualTo(8);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aTamperedRecordIsRefusedCountedAndNotCached() {
     fixture.storage.store(QA, ADDRESS, bytes("genuine"), "text/plain");
     String key = UcxlAddress.parse(ADDRESS).dhtKey();
