@@ -222,6 +222,29 @@ abstract class KadJsInteropContract {
         .containsExactly(js.peerId());
   }
 
+  /** js's own client logic (dht.put: FIND_NODE then PUT_VALUE, checking the echo) against us. */
+  @Test
+  void jsDhtPutIsAcceptedByUs() throws Exception {
+    String key = unique("js-dht-put");
+    JsonNode put = js.post("/put", "{\"key\":\"" + key + "\",\"value\":\"via-dht\"}");
+    assertThat(ids_(put.get("acceptedBy"))).as(put.toString()).contains(host.peerId().toBase58());
+    assertThat(records.get(utf8(key)).map(r -> new String(r.value(), StandardCharsets.UTF_8)))
+        .contains("via-dht");
+  }
+
+  /** js's dht.get (GET_VALUE to the network) finds a value only we hold. */
+  @Test
+  void jsDhtGetFindsOurValue() throws Exception {
+    String key = unique("java-only");
+    records.put(new KadRecord(utf8(key), utf8("ours"), "2026-11-24T05:48:03.076000000Z"));
+    JsonNode get = js.get("/get?key=" + JsPeer.q(key) + "&timeoutMs=5000");
+    assertThat(get.path("found").asBoolean()).as(get.toString()).isTrue();
+    assertThat(get.get("valueUtf8").asString()).isEqualTo("ours");
+    List<String> from = new ArrayList<>();
+    get.get("values").forEach(v -> from.add(v.get("from").asString()));
+    assertThat(from).contains(host.peerId().toBase58());
+  }
+
   @Test
   void jsKadPingIsEchoed() throws Exception {
     JsonNode ping = jsRpc("\"type\":\"PING\"");
