@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.chorus.dht.kad.records.InMemoryProviderStore;
 import org.chorus.dht.kad.records.InMemoryRecordStore;
 import org.chorus.dht.kad.records.NamespacedValidator;
 import org.chorus.dht.kad.records.ProviderStore;
@@ -63,7 +64,7 @@ abstract class KadJsInteropContract {
     host = Host.create(HostConfig.builder().ioThreads(1).build(), IdentityKey.generate());
     hostAddr = host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
     records = new InMemoryRecordStore(Clock.systemUTC());
-    providers = new ProviderStore(Clock.systemUTC());
+    providers = new InMemoryProviderStore(Clock.systemUTC());
     fakes.clear();
     for (int i = 0; i < 3; i++) {
       // unreachable at once (connection refused) if js ever dials them

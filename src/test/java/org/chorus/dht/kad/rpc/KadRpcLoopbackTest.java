@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.chorus.dht.kad.records.InMemoryProviderStore;
 import org.chorus.dht.kad.records.InMemoryRecordStore;
 import org.chorus.dht.kad.records.NamespacedValidator;
 import org.chorus.dht.kad.records.ProviderStore;
@@ -53,7 +54,7 @@ class KadRpcLoopbackTest {
     client.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
     serverAddr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
     records = new InMemoryRecordStore(clock);
-    providers = new ProviderStore(clock);
+    providers = new InMemoryProviderStore(clock);
     handler =
         KadRequestHandler.forHost(
             server, records, NamespacedValidator.permissiveChorus(), providers, closest, clock);

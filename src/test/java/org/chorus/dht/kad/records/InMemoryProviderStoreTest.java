@@ -12,7 +12,7 @@ import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.testing.SteppingClock;
 import org.junit.jupiter.api.Test;
 
-class ProviderStoreTest {
+class InMemoryProviderStoreTest {
   final SteppingClock clock = new SteppingClock();
   static final byte[] MH = {0x12, 0x20, 1, 2, 3};
   static final List<Multiaddr> ADDRS = List.of(Multiaddr.parse("/ip4/10.1.2.3/tcp/4001"));
@@ -23,10 +23,12 @@ class ProviderStoreTest {
 
   @Test
   void addressesGoAfter24Hours_recordsAfter48() {
-    ProviderStore s = new ProviderStore(clock);
+    ProviderStore s = new InMemoryProviderStore(clock);
     KadPeer p = peer();
     assertThat(s.add(MH, p)).isEqualTo(ProviderStore.AddOutcome.ADDED);
     assertThat(s.get(MH)).containsExactly(p);
+    assertThat(s.providers(MH))
+        .containsExactly(new ProviderStore.Provider(p.id(), ADDRS, clock.instant()));
     clock.advance(Duration.ofHours(24));
     assertThat(s.get(MH)).containsExactly(new KadPeer(p.id(), List.of()));
     clock.advance(Duration.ofHours(24));
@@ -38,7 +40,7 @@ class ProviderStoreTest {
 
   @Test
   void reAddingRefreshes() {
-    ProviderStore s = new ProviderStore(clock);
+    ProviderStore s = new InMemoryProviderStore(clock);
     KadPeer p = peer();
     s.add(MH, p);
     clock.advance(Duration.ofHours(40));
@@ -50,7 +52,7 @@ class ProviderStoreTest {
   @Test
   void capPlusOneProvidersAndKeysAreRefused() {
     ProviderStore s =
-        new ProviderStore(
+        new InMemoryProviderStore(
             clock, ProviderStore.DEFAULT_VALIDITY, ProviderStore.DEFAULT_ADDRS_VALIDITY, 2, 3);
     List<PeerId> ids = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -69,7 +71,7 @@ class ProviderStoreTest {
 
   @Test
   void addressesAreCapped() {
-    ProviderStore s = new ProviderStore(clock);
+    ProviderStore s = new InMemoryProviderStore(clock);
     List<Multiaddr> many = new ArrayList<>();
     for (int i = 0; i < ProviderStore.MAX_ADDRS + 1; i++) {
       many.add(Multiaddr.parse("/ip4/10.0.0." + i + "/tcp/4001"));
