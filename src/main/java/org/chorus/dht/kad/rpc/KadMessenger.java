@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.chorus.dht.kad.wire.KadCodec;
 import org.chorus.dht.kad.wire.KadMessage;
@@ -36,11 +35,17 @@ public final class KadMessenger {
   private final Host host;
   private final ProtocolId protocol;
   private final Duration timeout;
+  private final RpcTimer timer;
 
-  public KadMessenger(Host host, ProtocolId protocol, Duration timeout) {
+  public KadMessenger(Host host, ProtocolId protocol, Duration timeout, RpcTimer timer) {
     this.host = host;
     this.protocol = protocol;
     this.timeout = timeout;
+    this.timer = timer;
+  }
+
+  public KadMessenger(Host host, ProtocolId protocol, Duration timeout) {
+    this(host, protocol, timeout, RpcTimer.SYSTEM);
   }
 
   public KadMessenger(Host host, ProtocolId protocol) {
@@ -136,16 +141,16 @@ public final class KadMessenger {
       PeerId peer, byte[] encoded, boolean expectResponse) {
     CompletableFuture<KadResult<KadMessage>> result = new CompletableFuture<>();
     AtomicReference<Stream> opened = new AtomicReference<>();
-    CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .execute(
-            () -> {
-              if (result.complete(new KadResult.Timeout<>())) {
-                Stream s = opened.get();
-                if (s != null) {
-                  s.reset();
-                }
-              }
-            });
+    timer.schedule(
+        timeout,
+        () -> {
+          if (result.complete(new KadResult.Timeout<>())) {
+            Stream s = opened.get();
+            if (s != null) {
+              s.reset();
+            }
+          }
+        });
     host.newStream(peer, List.of(protocol))
         .whenComplete(
             (stream, err) -> {

@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -59,6 +57,7 @@ public final class KadRequestHandler implements StreamHandler {
   private final ClosestPeers closestPeers;
   private final Clock clock;
   private final Duration messageTimeout;
+  private final RpcTimer timer;
   private final int closerPeers;
   private final LongAdder served = new LongAdder();
   private final LongAdder rejected = new LongAdder();
@@ -78,6 +77,7 @@ public final class KadRequestHandler implements StreamHandler {
       ClosestPeers closestPeers,
       Clock clock,
       Duration messageTimeout,
+      RpcTimer timer,
       int closerPeers) {
     this.self = Objects.requireNonNull(self);
     this.selfAddrs = Objects.requireNonNull(selfAddrs);
@@ -88,6 +88,7 @@ public final class KadRequestHandler implements StreamHandler {
     this.closestPeers = Objects.requireNonNull(closestPeers);
     this.clock = Objects.requireNonNull(clock);
     this.messageTimeout = Objects.requireNonNull(messageTimeout);
+    this.timer = Objects.requireNonNull(timer);
     if (closerPeers <= 0) {
       throw new IllegalArgumentException("closerPeers must be positive");
     }
@@ -112,6 +113,7 @@ public final class KadRequestHandler implements StreamHandler {
         closestPeers,
         clock,
         KadRpc.DEFAULT_TIMEOUT,
+        RpcTimer.SYSTEM,
         KadRpc.DEFAULT_CLOSER_PEERS);
   }
 
@@ -143,16 +145,16 @@ public final class KadRequestHandler implements StreamHandler {
 
     void armTimer() {
       int g = generation.incrementAndGet();
-      CompletableFuture.delayedExecutor(messageTimeout.toMillis(), TimeUnit.MILLISECONDS)
-          .execute(
-              () -> {
-                if (generation.get() == g) {
-                  rejected.increment();
-                  LOG.debug(
-                      "kad stream from {}: no request in {}", stream.remotePeer(), messageTimeout);
-                  stream.reset();
-                }
-              });
+      timer.schedule(
+          messageTimeout,
+          () -> {
+            if (generation.get() == g) {
+              rejected.increment();
+              LOG.debug(
+                  "kad stream from {}: no request in {}", stream.remotePeer(), messageTimeout);
+              stream.reset();
+            }
+          });
     }
 
     @Override
@@ -169,8 +171,8 @@ public final class KadRequestHandler implements StreamHandler {
         return;
       }
       served.increment();
+      armTimer(); // the next request's time starts now
       response.ifPresent(r -> LengthPrefixed.write(st, r));
-      armTimer();
     }
 
     @Override

@@ -176,9 +176,17 @@ class KadRpcLoopbackTest {
   @Test
   void aPeerThatNeverAnswersIsATimeout() throws Exception {
     ProtocolId silent = ProtocolId.of("/silent/kad/1.0.0");
-    server.setHandler(silent, s -> s.setListener((st, data) -> {}));
-    KadMessenger m = new KadMessenger(client, silent, Duration.ofMillis(300));
-    assertThat(await(m.ping(server.peerId()))).isInstanceOf(KadResult.Timeout.class);
+    CompletableFuture<Stream> heard = new CompletableFuture<>();
+    server.setHandler(silent, s -> s.setListener((st, data) -> heard.complete(st)));
+    List<Runnable> timeouts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    KadMessenger m =
+        new KadMessenger(client, silent, Duration.ofSeconds(10), (d, task) -> timeouts.add(task));
+    CompletableFuture<KadResult<Duration>> ping = m.ping(server.peerId());
+    Stream serverSide = heard.get(5, TimeUnit.SECONDS); // the request arrived, no answer comes
+    assertThat(ping).isNotDone();
+    timeouts.get(0).run(); // ten seconds later
+    assertThat(await(ping)).isInstanceOf(KadResult.Timeout.class);
+    serverSide.closeFuture().get(5, TimeUnit.SECONDS); // we reset the stream
   }
 
   @Test
@@ -236,6 +244,7 @@ class KadRpcLoopbackTest {
 
   @Test
   void anIdleInboundStreamIsResetAfterTheMessageTimeout() throws Exception {
+    List<Runnable> timeouts = new java.util.concurrent.CopyOnWriteArrayList<>();
     ProtocolId quick = ProtocolId.of("/quick/kad/1.0.0");
     KadRequestHandler h =
         new KadRequestHandler(
@@ -247,11 +256,21 @@ class KadRpcLoopbackTest {
             providers,
             closest,
             clock,
-            Duration.ofMillis(200),
+            Duration.ofSeconds(10),
+            (delay, task) -> timeouts.add(task),
             20);
     server.setHandler(quick, h);
     Stream s = client.connections(server.peerId()).get(0).newStream(quick).get(5, TimeUnit.SECONDS);
     StreamCollector.on(s);
+    // a request re-arms the timer: the first timeout is stale and does nothing
+    CompletableFuture<byte[]> pong = new CompletableFuture<>();
+    s.setListener(LengthPrefixed.listener(KadCodec.MAX_MESSAGE, (st, m) -> pong.complete(m)));
+    LengthPrefixed.write(s, KadCodec.encode(KadMessage.request(KadMessage.Type.PING, new byte[0])));
+    pong.get(5, TimeUnit.SECONDS);
+    assertThat(timeouts).hasSize(2);
+    timeouts.get(0).run();
+    assertThat(s.closeFuture()).isNotDone();
+    timeouts.get(1).run(); // ten idle seconds later
     s.closeFuture().get(5, TimeUnit.SECONDS);
     assertThat(h.rejected()).isEqualTo(1);
   }
