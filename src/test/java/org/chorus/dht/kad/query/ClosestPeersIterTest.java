@@ -152,6 +152,14 @@ class ClosestPeersIterTest {
   }
 
   @Test
+  void atMostKCloserPeersAreTakenFromOneAnswer() {
+    ClosestPeersIter it = iter(peers(1), 20, 1, 20);
+    PeerId seed = it.next(0).get(0);
+    it.onSuccess(seed, peers(21));
+    assertThat(it.tracked()).isEqualTo(1 + 20);
+  }
+
+  @Test
   void ignoresAnswersFromUnknownOrUncontactedPeers() {
     List<PeerId> seeds = peers(3);
     ClosestPeersIter it = iter(seeds, 20, 1, 20);
