@@ -209,22 +209,26 @@ public final class RoutingTable {
     List<Entry> picked = new ArrayList<>(Math.min(n, size) + k);
     int c = Math.min(localKey.commonPrefixLength(target), KadKey.BITS - 1);
     Comparator<Entry> byDistance = (a, b) -> target.compareDistance(a.key, b.key);
-    // Every peer in bucket c or deeper shares >= c leading bits with the target; every peer in a
-    // shallower bucket i < c shares exactly i. So groups are ordered; sort within each.
+    // Peers in bucket c share more than c leading bits with the target, peers in deeper buckets
+    // exactly c, peers in a shallower bucket i < c exactly i: the groups are in distance order,
+    // so only each group needs sorting, and the walk stops once n are picked.
     List<Entry> group = new ArrayList<>();
-    for (int i = c; i < KadKey.BITS; i++) {
-      if (buckets[i] != null) {
-        group.addAll(buckets[i].entries);
-      }
+    if (buckets[c] != null) {
+      addSorted(picked, group, buckets[c].entries, byDistance);
     }
-    group.sort(byDistance);
-    picked.addAll(group);
+    if (picked.size() < n) {
+      group.clear();
+      for (int i = c + 1; i < KadKey.BITS; i++) {
+        if (buckets[i] != null) {
+          group.addAll(buckets[i].entries);
+        }
+      }
+      group.sort(byDistance);
+      picked.addAll(group);
+    }
     for (int i = c - 1; i >= 0 && picked.size() < n; i--) {
-      if (buckets[i] != null && !buckets[i].entries.isEmpty()) {
-        group.clear();
-        group.addAll(buckets[i].entries);
-        group.sort(byDistance);
-        picked.addAll(group);
+      if (buckets[i] != null) {
+        addSorted(picked, group, buckets[i].entries, byDistance);
       }
     }
     List<PeerId> out = new ArrayList<>(Math.min(n, picked.size()));
@@ -232,6 +236,14 @@ public final class RoutingTable {
       out.add(picked.get(i).peer);
     }
     return out;
+  }
+
+  private static void addSorted(
+      List<Entry> picked, List<Entry> scratch, List<Entry> entries, Comparator<Entry> order) {
+    scratch.clear();
+    scratch.addAll(entries);
+    scratch.sort(order);
+    picked.addAll(scratch);
   }
 
   /**
@@ -346,7 +358,8 @@ public final class RoutingTable {
 
     int indexOf(PeerId peer) {
       for (int i = 0; i < entries.size(); i++) {
-        if (entries.get(i).peer.equals(peer)) {
+        PeerId p = entries.get(i).peer;
+        if (p == peer || p.equals(peer)) {
           return i;
         }
       }

@@ -2,7 +2,7 @@ package org.chorus.dht.kad.sim;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -59,7 +59,7 @@ final class SimNetwork {
     this.addrs = new List[n];
     this.tables = new RoutingTable[n];
     this.failed = new boolean[n];
-    this.index = new HashMap<>(n * 2);
+    this.index = new IdentityHashMap<>(n * 2); // every PeerId in the run is one of ids[]
     for (int i = 0; i < n; i++) {
       ids[i] = KadTestPeers.randomPeer(rnd);
       keys[i] = KadKey.of(ids[i]);
