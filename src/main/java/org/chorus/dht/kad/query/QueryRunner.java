@@ -12,9 +12,10 @@ import java.util.concurrent.CompletionStage;
  * <p>Contract for implementations (the async adapter in the rpc layer, the simulation's event
  * loop): all calls on one iterator happen on one thread or serial executor, because the iterator is
  * not thread-safe; at most {@code alpha} requests per query are in flight (the iterator guarantees
- * it); at most {@link #MAX_CONCURRENT_QUERIES} queries run at once, further ones completing with a
- * rejected state rather than queueing without bound; cancelling the returned stage stops the
- * iterator.
+ * it); at most {@link #MAX_CONCURRENT_QUERIES} queries run at once, a further one completes
+ * exceptionally with {@link java.util.concurrent.RejectedExecutionException} (a local overload, not
+ * a lookup outcome) instead of queueing without bound; requests are timed out at {@code rpcTimeout}
+ * even if the requester never completes; cancelling the returned stage stops the iterator.
  */
 public interface QueryRunner {
 
