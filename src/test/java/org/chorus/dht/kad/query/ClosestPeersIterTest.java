@@ -152,6 +152,23 @@ class ClosestPeersIterTest {
   }
 
   @Test
+  void resultSummarisesAFinishedLookup() {
+    List<PeerId> seeds = sortedByDistance(peers(3));
+    ClosestPeersIter it = iter(seeds, 3, 3, 2);
+    it.next(0);
+    it.onSuccess(seeds.get(2), List.of());
+    it.onFailure(seeds.get(0));
+    it.onSuccess(seeds.get(1), List.of());
+    it.next(1);
+    QueryResult r = QueryResult.of(it, 20);
+    assertThat(r.state()).isEqualTo(State.SUCCEEDED);
+    assertThat(r.closest()).containsExactly(seeds.get(1), seeds.get(2));
+    assertThat(r.requests()).isEqualTo(3);
+    assertThat(r.failures()).isEqualTo(1);
+    assertThat(r.timeouts()).isZero();
+  }
+
+  @Test
   void atMostKCloserPeersAreTakenFromOneAnswer() {
     ClosestPeersIter it = iter(peers(1), 20, 1, 20);
     PeerId seed = it.next(0).get(0);
