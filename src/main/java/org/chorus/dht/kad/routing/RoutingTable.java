@@ -89,6 +89,7 @@ public final class RoutingTable {
     int[] groups = diversity.groupsOf(addrs);
     if (bucket.entries.size() < k) {
       if (!diversity.allows(cpl, groups)) {
+        bucket.removeReplacement(peer); // a waiting candidate is superseded by this sighting
         return AddResult.DIVERSITY;
       }
       insert(bucket, cpl, new Entry(peer, key, groups, nowMillis));

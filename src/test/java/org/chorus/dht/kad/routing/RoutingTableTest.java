@@ -130,6 +130,29 @@ class RoutingTableTest {
   }
 
   @Test
+  void aDiversityRejectionDropsTheCandidatesOlderSighting() {
+    KadConfig strict =
+        KadConfig.builder()
+            .k(1)
+            .beta(1)
+            .diversity(new KadConfig.Diversity(true, 1, 1, true))
+            .build();
+    RoutingTable t = new RoutingTable(local, strict);
+    List<PeerId> ps = peersInBucket(0, 2);
+    PeerId other = peersInBucket(1, 1).get(0);
+    t.add(other, KadTestPeers.ip4(7, 7, 1, 1), 0);
+    t.add(ps.get(0), KadTestPeers.ip4(8, 8, 1, 1), 0);
+    assertThat(t.add(ps.get(1), KadTestPeers.ip4(7, 7, 2, 2), 1).outcome())
+        .isEqualTo(AddResult.Outcome.PENDING);
+    assertThat(t.remove(ps.get(0))).isTrue(); // 7.7/16 is at its table cap: no promotion
+    assertThat(t.bucket(0)).isEmpty();
+    assertThat(t.stats().replacements()).isEqualTo(1);
+    assertThat(t.add(ps.get(1), KadTestPeers.ip4(7, 7, 3, 3), 2).outcome())
+        .isEqualTo(AddResult.Outcome.REJECTED_DIVERSITY);
+    assertThat(t.stats().replacements()).isZero();
+  }
+
+  @Test
   void diversityCanBeDisabled() {
     RoutingTable open =
         new RoutingTable(
