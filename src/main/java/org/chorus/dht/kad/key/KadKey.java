@@ -3,7 +3,6 @@ package org.chorus.dht.kad.key;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Objects;
 import org.chorus.dht.p2p.core.PeerId;
 
 /**
@@ -140,7 +139,7 @@ public final class KadKey implements Comparable<KadKey> {
 
   @Override
   public int hashCode() {
-    return Objects.hash(w0, w1, w2, w3);
+    return Long.hashCode(w0 ^ w1 ^ w2 ^ w3);
   }
 
   @Override

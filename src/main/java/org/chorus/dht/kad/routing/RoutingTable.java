@@ -207,6 +207,9 @@ public final class RoutingTable {
    * downwards), so only about {@code n} entries are sorted.
    */
   public synchronized List<PeerId> closest(KadKey target, int n) {
+    if (n <= 0) {
+      return List.of();
+    }
     List<Entry> picked = new ArrayList<>(Math.min(n, size) + k);
     int c = Math.min(localKey.commonPrefixLength(target), KadKey.BITS - 1);
     Comparator<Entry> byDistance = (a, b) -> target.compareDistance(a.key, b.key);

@@ -174,6 +174,8 @@ class RoutingTableTest {
     targets.add(KadKey.of(local));
     targets.add(KadKey.of(table.peers().get(0)));
     RoutingTableInvariants.check(table, config, local, java.util.Map.of(), targets);
+    assertThat(table.closest(targets.get(0), 0)).isEmpty();
+    assertThat(table.closest(targets.get(0), -1)).isEmpty();
   }
 
   @Test
