@@ -2,11 +2,14 @@ package org.chorus.dht.kad.sim;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.chorus.dht.kad.KadConfig;
 import org.chorus.dht.kad.key.KadKey;
 import org.chorus.dht.kad.query.ClosestPeersIter.Termination;
+import org.chorus.dht.p2p.core.PeerId;
 
 /**
  * Runs the Kademlia simulation: bootstraps N nodes on a {@link SimNetwork}, then for 0 %, 10 % and
@@ -36,7 +39,8 @@ public final class KadSimulation {
       int hopsMax,
       double meanRequests,
       long latencyP50Ms,
-      long latencyP95Ms) {
+      long latencyP95Ms,
+      double closestRecall) {
 
     double successRate() {
       return (double) successes / lookups;
@@ -45,7 +49,7 @@ public final class KadSimulation {
     String format() {
       return String.format(
           Locale.ROOT,
-          "%6d  %5.0f%%  %7d  %8.2f%%  %4d  %4d  %4d  %8.1f  %8d  %8d",
+          "%6d  %5.0f%%  %7d  %8.2f%%  %4d  %4d  %4d  %8.1f  %8d  %8d  %8.1f%%",
           nodes,
           failed * 100,
           lookups,
@@ -55,11 +59,13 @@ public final class KadSimulation {
           hopsMax,
           meanRequests,
           latencyP50Ms,
-          latencyP95Ms);
+          latencyP95Ms,
+          closestRecall * 100);
     }
 
     static String header() {
-      return " nodes  failed  lookups   success   p50   p95   max  rpcs/GET  lat50 ms  lat95 ms";
+      return " nodes  failed  lookups   success   p50   p95   max  rpcs/GET  lat50 ms  lat95 ms"
+          + "  k-closest";
     }
   }
 
@@ -91,6 +97,7 @@ public final class KadSimulation {
     long[] latency = new long[lookups];
     int found = 0;
     long requests = 0;
+    double recall = 0;
     for (int l = 0; l < lookups; l++) {
       KadKey key = net.randomKey();
       int[] holders = net.globallyClosest(key, net.config.k());
@@ -103,6 +110,7 @@ public final class KadSimulation {
         origin = net.rnd.nextInt(net.size());
       } while (net.failed[origin]);
       SimNetwork.Outcome o = net.lookup(origin, key, Termination.BETA, i -> holds[i], false);
+      recall += closestRecall(net, origin, key);
       requests += o.requests();
       if (o.found()) {
         hops[found] = o.hops();
@@ -124,7 +132,26 @@ public final class KadSimulation {
         found == 0 ? -1 : h[found - 1],
         (double) requests / lookups,
         found == 0 ? -1 : lat[percentileIndex(found, 50)],
-        found == 0 ? -1 : lat[percentileIndex(found, 95)]);
+        found == 0 ? -1 : lat[percentileIndex(found, 95)],
+        recall / lookups);
+  }
+
+  /**
+   * GetClosestPeers (k-closest termination) from {@code origin}: the share of the true k closest
+   * live nodes (other than the origin) among the peers it returns; the PUT path depends on it.
+   */
+  static double closestRecall(SimNetwork net, int origin, KadKey key) {
+    int k = net.config.k();
+    int[] truth = net.globallyClosest(key, k * 2 + 1);
+    Set<PeerId> live = new HashSet<>();
+    for (int i = 0; i < truth.length && live.size() < k; i++) {
+      if (!net.failed[truth[i]] && truth[i] != origin) {
+        live.add(net.ids[truth[i]]);
+      }
+    }
+    SimNetwork.Outcome o = net.lookup(origin, key, Termination.K_CLOSEST, null, false);
+    long hit = o.iter().closestSucceeded(k).stream().filter(live::contains).count();
+    return (double) hit / live.size();
   }
 
   /** Nearest-rank percentile. */

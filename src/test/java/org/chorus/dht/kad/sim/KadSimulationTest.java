@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The 1,000-node simulation (seconds): every GET succeeds with 0 % and 10 % of the nodes failed,
- * more than 99 % with 30 %, and the median lookup takes at most 4 hops. The 10,000-node run is
- * {@link KadSimulation#main} ({@code bench/kad-sim.sh}).
+ * more than 99 % with 30 %, the median lookup takes at most 4 hops, and GetClosestPeers finds more
+ * than 95 % of the true k closest live nodes. The 10,000-node run is {@link KadSimulation#main}
+ * ({@code bench/kad-sim.sh}).
  */
 @Tag("simulation")
 class KadSimulationTest {
@@ -27,6 +28,7 @@ class KadSimulationTest {
     for (KadSimulation.Row r : rows) {
       assertThat(r.hopsP50()).isLessThanOrEqualTo(4);
       assertThat(r.hopsP95()).isLessThanOrEqualTo(6);
+      assertThat(r.closestRecall()).isGreaterThan(0.95);
     }
   }
 
