@@ -1,0 +1,584 @@
+package org.chorus.dht.kad;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.chorus.dht.kad.key.KadKey;
+import org.chorus.dht.kad.query.AsyncQueryRunner;
+import org.chorus.dht.kad.query.ClosestPeersIter;
+import org.chorus.dht.kad.query.ClosestPeersIter.Termination;
+import org.chorus.dht.kad.query.PeerRequester;
+import org.chorus.dht.kad.query.PeerResponse;
+import org.chorus.dht.kad.query.QueryResult;
+import org.chorus.dht.kad.query.QueryTimer;
+import org.chorus.dht.kad.records.InvalidRecordException;
+import org.chorus.dht.kad.records.ProviderStore;
+import org.chorus.dht.kad.records.RecordStore;
+import org.chorus.dht.kad.records.RecordValidator;
+import org.chorus.dht.kad.routing.AddResult;
+import org.chorus.dht.kad.routing.RoutingTable;
+import org.chorus.dht.kad.rpc.KadMessenger;
+import org.chorus.dht.kad.rpc.KadRequestHandler;
+import org.chorus.dht.kad.rpc.KadResult;
+import org.chorus.dht.kad.rpc.RpcTimer;
+import org.chorus.dht.kad.wire.KadPeer;
+import org.chorus.dht.kad.wire.KadRecord;
+import org.chorus.dht.kad.wire.RecordTime;
+import org.chorus.dht.p2p.core.Connection;
+import org.chorus.dht.p2p.core.Multiaddr;
+import org.chorus.dht.p2p.core.PeerId;
+import org.chorus.dht.p2p.core.ProtocolId;
+import org.chorus.dht.p2p.host.Host;
+import org.chorus.dht.p2p.host.PeerStore;
+
+/**
+ * The Kademlia DHT on a libp2p {@link Host}: routing table upkeep, iterative lookups through an
+ * {@link AsyncQueryRunner}, and the value, provider and peer operations of libp2p specs {@code
+ * kad-dht}. Every operation returns a stage completing with a value (never failing for expected
+ * outcomes such as a missing record or an unreachable peer).
+ *
+ * <p>Thread-safe. Starts no threads: I/O runs on the host's event loops, timeouts on the injected
+ * {@link QueryTimer}; {@link #refresh()} is for a scheduler to call every {@link
+ * KadConfig#refreshInterval()}.
+ */
+public final class Dht implements AutoCloseable {
+
+  private final Host host;
+  private final KadConfig config;
+  private final RecordStore records;
+  private final ProviderStore providers;
+  private final RecordValidator validator;
+  private final Clock clock;
+  private final QueryTimer timer;
+  private final ProtocolId protocol;
+  private final RoutingTable table;
+  private final KadMessenger messenger;
+  private final AsyncQueryRunner runner;
+  private final Map<PeerId, KadKey> keys = new ConcurrentHashMap<>();
+  private final Function<PeerId, KadKey> keyOf = p -> keys.computeIfAbsent(p, KadKey::of);
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean bootstrapped = new AtomicBoolean();
+  private final AtomicReference<Instant> startedAt = new AtomicReference<>();
+
+  public Dht(
+      Host host,
+      KadConfig config,
+      RecordStore records,
+      ProviderStore providers,
+      RecordValidator validator,
+      Clock clock,
+      QueryTimer timer) {
+    this.host = Objects.requireNonNull(host, "host");
+    this.config = config.validate();
+    this.records = Objects.requireNonNull(records, "records");
+    this.providers = Objects.requireNonNull(providers, "providers");
+    this.validator = Objects.requireNonNull(validator, "validator");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.timer = Objects.requireNonNull(timer, "timer");
+    this.protocol = ProtocolId.of(config.protocolId());
+    this.table = new RoutingTable(KadKey.of(host.peerId()), config, keyOf);
+    RpcTimer rpcTimer = (delay, task) -> timer.schedule(delay.toMillis(), task);
+    this.messenger = new KadMessenger(host, protocol, config.rpcTimeout(), rpcTimer);
+    this.runner = new AsyncQueryRunner(timer, config.k());
+  }
+
+  /** Whether this node answers kad requests (server mode; auto counts as server). */
+  public boolean isServer() {
+    return config.mode() != KadConfig.Mode.CLIENT;
+  }
+
+  public RoutingTable routingTable() {
+    return table;
+  }
+
+  public ProtocolId protocol() {
+    return protocol;
+  }
+
+  /**
+   * Registers the request handler (server mode only) and starts adding kad-speaking peers that
+   * connect, once identify has shown their protocols and a kad PING has answered.
+   */
+  public void start() {
+    if (!started.compareAndSet(false, true)) {
+      return;
+    }
+    startedAt.set(clock.instant());
+    if (isServer()) {
+      host.setHandler(
+          protocol,
+          new KadRequestHandler(
+              host.peerId(),
+              host::advertisedAddrs,
+              this::addrsOf,
+              records,
+              validator,
+              providers,
+              (key, n) -> withAddrs(table.closest(KadKey.ofRecordKey(key), n)),
+              clock,
+              config.rpcTimeout(),
+              (delay, task) -> timer.schedule(delay.toMillis(), task),
+              config.k()));
+    }
+    host.addConnectionListener(this::onConnection);
+  }
+
+  @Override
+  public void close() {
+    if (started.get() && isServer()) {
+      host.removeHandler(protocol);
+    }
+  }
+
+  private void onConnection(Connection conn) {
+    host.identified(conn)
+        .thenAccept(
+            info -> {
+              if (info.protocols().contains(protocol.value())) {
+                admit(conn.remotePeer(), info.listenAddrs());
+              }
+            });
+  }
+
+  /** Probes {@code peer} with a kad PING and, if it answers, offers it to the routing table. */
+  private CompletableFuture<Void> admit(PeerId peer, List<Multiaddr> addrs) {
+    if (peer.equals(host.peerId())) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (!addrs.isEmpty()) {
+      host.peerStore().addAddrs(peer, addrs);
+    }
+    return messenger
+        .ping(peer)
+        .thenAccept(
+            r -> {
+              if (r.isOk()) {
+                offer(peer, addrsOf(peer));
+              }
+            });
+  }
+
+  /** Adds a live peer to the table, probing the bucket's least-recently-seen entry if asked. */
+  private void offer(PeerId peer, List<Multiaddr> addrs) {
+    AddResult added = table.add(peer, addrs, timer.nowMillis());
+    added
+        .probeTarget()
+        .ifPresent(
+            old ->
+                messenger
+                    .ping(old)
+                    .thenAccept(r -> table.onProbeResult(old, r.isOk(), timer.nowMillis())));
+  }
+
+  /**
+   * Dials each address (with or without {@code /p2p}), adds the kad peers among them, then looks up
+   * our own id. Completes with the routing table size.
+   */
+  public CompletableFuture<Integer> bootstrap(List<Multiaddr> peers) {
+    List<CompletableFuture<Void>> dials = new ArrayList<>();
+    for (Multiaddr addr : peers) {
+      dials.add(
+          host.dial(addr)
+              .thenCompose(
+                  conn ->
+                      host.identified(conn)
+                          .thenCompose(
+                              info ->
+                                  info.protocols().contains(protocol.value())
+                                      ? admit(conn.remotePeer(), withAddr(info.listenAddrs(), addr))
+                                      : CompletableFuture.<Void>completedFuture(null)))
+              .exceptionally(e -> null));
+    }
+    return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new))
+        .thenCompose(v -> selfLookup())
+        .thenApply(
+            v -> {
+              if (table.size() > 0) {
+                bootstrapped.set(true);
+              }
+              return table.size();
+            });
+  }
+
+  private static List<Multiaddr> withAddr(List<Multiaddr> listen, Multiaddr dialled) {
+    List<Multiaddr> out = new ArrayList<>(listen);
+    Multiaddr bare = dialled.withoutPeerId();
+    if (!out.contains(bare)) {
+      out.add(bare);
+    }
+    return out;
+  }
+
+  private CompletableFuture<Void> selfLookup() {
+    return getClosestPeers(host.peerId().toBytes()).thenAccept(p -> {});
+  }
+
+  /**
+   * Self-lookup, then a lookup of a random key in every bucket due for refresh (not refreshed
+   * within {@link KadConfig#refreshInterval()}). For a scheduler to call.
+   */
+  public CompletableFuture<Void> refresh() {
+    long now = timer.nowMillis();
+    List<Integer> due = table.bucketsDueForRefresh(now, config.refreshInterval().toMillis());
+    List<CompletableFuture<?>> lookups = new ArrayList<>();
+    lookups.add(selfLookup());
+    for (int cpl : due) {
+      PeerId random = randomPeerWithCpl(cpl);
+      lookups.add(
+          getClosestPeers(random.toBytes())
+              .thenRun(() -> table.markRefreshed(cpl, timer.nowMillis())));
+    }
+    return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new));
+  }
+
+  /** Named cap: tries to find a random peer id in a bucket (expected 2^(cpl+1) for cpl <= 15). */
+  static final int MAX_REFRESH_KEY_TRIES = 1 << 18;
+
+  private PeerId randomPeerWithCpl(int cpl) {
+    Random rnd = ThreadLocalRandom.current();
+    byte[] mh = new byte[34];
+    mh[0] = 0x12;
+    mh[1] = 0x20;
+    PeerId best = null;
+    for (int i = 0; i < MAX_REFRESH_KEY_TRIES; i++) {
+      byte[] digest = new byte[32];
+      rnd.nextBytes(digest);
+      System.arraycopy(digest, 0, mh, 2, 32);
+      PeerId p = PeerId.fromBytes(mh.clone());
+      best = p;
+      if (table.localKey().commonPrefixLength(KadKey.of(p)) == cpl) {
+        return p;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The k closest live peers to {@code key} (a record key or a peer id multihash), closest first.
+   */
+  public CompletableFuture<List<PeerId>> getClosestPeers(byte[] key) {
+    byte[] k = key.clone();
+    return lookup(
+            KadKey.ofRecordKey(k),
+            Termination.K_CLOSEST,
+            peer ->
+                messenger
+                    .findNode(peer, k)
+                    .thenApply(r -> PeerResponse.closer(answered(peer, r.map(p -> p)))))
+        .thenApply(QueryResult::closest);
+  }
+
+  /** What {@link #putValue} achieved. */
+  public record PutResult(int accepted, int tried) {}
+
+  /**
+   * Validates and stores the value locally, then PUT_VALUE to the k closest peers; completes with
+   * how many accepted. An invalid value is refused before anything is sent ({@code tried} 0).
+   */
+  public CompletableFuture<PutResult> putValue(byte[] key, byte[] value) {
+    try {
+      validator.validate(key, value);
+    } catch (InvalidRecordException e) {
+      return CompletableFuture.completedFuture(new PutResult(0, 0));
+    }
+    KadRecord record = new KadRecord(key, value, RecordTime.format(clock.instant()));
+    records.put(record);
+    return getClosestPeers(key).thenCompose(peers -> putTo(peers, record));
+  }
+
+  private CompletableFuture<PutResult> putTo(List<PeerId> peers, KadRecord record) {
+    AtomicInteger accepted = new AtomicInteger();
+    CompletableFuture<?>[] puts =
+        peers.stream()
+            .map(
+                p ->
+                    messenger
+                        .putValue(p, record)
+                        .thenAccept(
+                            r -> {
+                              if (r.isOk()) {
+                                accepted.incrementAndGet();
+                              }
+                            }))
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(puts)
+        .thenApply(v -> new PutResult(accepted.get(), peers.size()));
+  }
+
+  /**
+   * The local record plus GET_VALUE over a lookup, stopping once {@code quorum} holders answered;
+   * selects the best value with the validator and sends it (PUT_VALUE) to the closest answering
+   * peers that returned an outdated value or none (entry correction).
+   */
+  public CompletableFuture<GetResult> getValue(byte[] key, int quorum) {
+    byte[] k = key.clone();
+    Map<PeerId, byte[]> values = new ConcurrentHashMap<>();
+    Optional<byte[]> local = records.get(k).map(KadRecord::value);
+    AtomicInteger holders = new AtomicInteger(local.isPresent() ? 1 : 0);
+    int need = Math.max(1, quorum);
+    if (holders.get() >= need) {
+      return CompletableFuture.completedFuture(new GetResult.Found(local.get(), 1));
+    }
+    PeerRequester requester =
+        peer ->
+            messenger
+                .getValue(peer, k)
+                .thenApply(
+                    r -> {
+                      List<PeerId> closer =
+                          answered(peer, r.map(KadMessenger.ValueReply::closerPeers));
+                      Optional<KadRecord> rec = r.answer().flatMap(KadMessenger.ValueReply::record);
+                      boolean goal = false;
+                      if (rec.isPresent() && valid(k, rec.get().value())) {
+                        values.put(peer, rec.get().value());
+                        goal = holders.incrementAndGet() >= need;
+                      }
+                      return new PeerResponse(closer, goal);
+                    });
+    return lookup(KadKey.ofRecordKey(k), Termination.K_CLOSEST, requester)
+        .thenApply(result -> select(k, local, values, result));
+  }
+
+  private boolean valid(byte[] key, byte[] value) {
+    try {
+      validator.validate(key, value);
+      return true;
+    } catch (InvalidRecordException e) {
+      return false;
+    }
+  }
+
+  private GetResult select(
+      byte[] key, Optional<byte[]> local, Map<PeerId, byte[]> values, QueryResult result) {
+    List<byte[]> all = new ArrayList<>(values.values());
+    local.ifPresent(all::add);
+    if (all.isEmpty()) {
+      return result.state() == ClosestPeersIter.State.TIMED_OUT
+          ? new GetResult.Timeout()
+          : new GetResult.NotFound(result.closest().size());
+    }
+    byte[] best;
+    try {
+      best = all.get(validator.select(key, all));
+    } catch (InvalidRecordException e) {
+      return new GetResult.NotFound(result.closest().size());
+    }
+    int responders = 0;
+    for (byte[] v : all) {
+      if (Arrays.equals(v, best)) {
+        responders++;
+      }
+    }
+    KadRecord record = new KadRecord(key, best, RecordTime.format(clock.instant()));
+    for (PeerId p : result.closest()) {
+      byte[] had = values.get(p);
+      if (had == null || !Arrays.equals(had, best)) {
+        messenger.putValue(p, record);
+      }
+    }
+    if (local.isPresent() && !Arrays.equals(local.get(), best)) {
+      records.put(record);
+    }
+    return new GetResult.Found(best, responders);
+  }
+
+  /** The provider key of a DHT key: the sha2-256 multihash {@code 0x12 0x20 || sha256(key)}. */
+  public static byte[] providerKey(byte[] key) {
+    return ByteBuffer.allocate(34).put((byte) 0x12).put((byte) 0x20).put(sha256(key)).array();
+  }
+
+  /**
+   * Records us as a provider of {@code key} locally and sends ADD_PROVIDER (with our advertised
+   * addresses) to the k closest peers of the provider key; completes with how many were sent.
+   */
+  public CompletableFuture<Integer> provide(byte[] key) {
+    byte[] mh = providerKey(key);
+    KadPeer self = new KadPeer(host.peerId(), host.advertisedAddrs());
+    providers.add(mh, self);
+    return getClosestPeers(mh)
+        .thenCompose(
+            peers -> {
+              AtomicInteger sent = new AtomicInteger();
+              CompletableFuture<?>[] adds =
+                  peers.stream()
+                      .map(
+                          p ->
+                              messenger
+                                  .addProvider(p, mh, self)
+                                  .thenAccept(
+                                      r -> {
+                                        if (r.isOk()) {
+                                          sent.incrementAndGet();
+                                        }
+                                      }))
+                      .toArray(CompletableFuture[]::new);
+              return CompletableFuture.allOf(adds).thenApply(v -> sent.get());
+            });
+  }
+
+  /**
+   * Providers of {@code key} (local store first, then GET_PROVIDERS over a lookup), stopping once
+   * {@code count} are known; their addresses go to the peer store.
+   */
+  public CompletableFuture<List<KadPeer>> findProviders(byte[] key, int count) {
+    byte[] mh = providerKey(key);
+    Map<PeerId, KadPeer> found = new LinkedHashMap<>();
+    for (KadPeer p : providers.get(mh)) {
+      found.put(p.id(), p);
+    }
+    int need = Math.max(1, count);
+    if (found.size() >= need) {
+      return CompletableFuture.completedFuture(List.copyOf(found.values()).subList(0, need));
+    }
+    PeerRequester requester =
+        peer ->
+            messenger
+                .getProviders(peer, mh)
+                .thenApply(
+                    r -> {
+                      List<PeerId> closer =
+                          answered(peer, r.map(KadMessenger.ProvidersReply::closerPeers));
+                      boolean goal;
+                      synchronized (found) {
+                        for (KadPeer p : r.answer().map(a -> a.providers()).orElse(List.of())) {
+                          if (!p.addrs().isEmpty() && !p.id().equals(host.peerId())) {
+                            host.peerStore().addAddrs(p.id(), p.addrs());
+                          }
+                          found.putIfAbsent(p.id(), p);
+                        }
+                        goal = found.size() >= need;
+                      }
+                      return new PeerResponse(closer, goal);
+                    });
+    return lookup(KadKey.ofRecordKey(mh), Termination.K_CLOSEST, requester)
+        .thenApply(
+            r -> {
+              synchronized (found) {
+                List<KadPeer> all = List.copyOf(found.values());
+                return all.subList(0, Math.min(need, all.size()));
+              }
+            });
+  }
+
+  /** The addresses of {@code peer}: known ones if it is connected, else a FIND_NODE lookup. */
+  public CompletableFuture<Optional<KadPeer>> findPeer(PeerId peer) {
+    if (peer.equals(host.peerId())) {
+      return CompletableFuture.completedFuture(
+          Optional.of(new KadPeer(peer, host.advertisedAddrs())));
+    }
+    if (!host.connections(peer).isEmpty() && !addrsOf(peer).isEmpty()) {
+      return CompletableFuture.completedFuture(Optional.of(new KadPeer(peer, addrsOf(peer))));
+    }
+    byte[] key = peer.toBytes();
+    AtomicReference<KadPeer> hit = new AtomicReference<>();
+    PeerRequester requester =
+        asked ->
+            messenger
+                .findNode(asked, key)
+                .thenApply(
+                    r -> {
+                      for (KadPeer p : r.answer().orElse(List.of())) {
+                        if (p.id().equals(peer) && !p.addrs().isEmpty()) {
+                          hit.compareAndSet(null, p);
+                        }
+                      }
+                      return new PeerResponse(
+                          answered(asked, r.map(p -> p)), hit.get() != null || asked.equals(peer));
+                    });
+    return lookup(KadKey.of(peer), Termination.K_CLOSEST, requester)
+        .thenApply(
+            r -> {
+              if (hit.get() != null) {
+                return Optional.of(hit.get());
+              }
+              List<Multiaddr> known = addrsOf(peer);
+              return r.closest().contains(peer) && !known.isEmpty()
+                  ? Optional.of(new KadPeer(peer, known))
+                  : Optional.empty();
+            });
+  }
+
+  public DhtStats stats() {
+    Instant since = startedAt.get();
+    int connected =
+        (int) host.connections().stream().map(Connection::remotePeer).distinct().count();
+    return new DhtStats(
+        connected,
+        table.size(),
+        records.size(),
+        providers.size(),
+        since == null ? Duration.ZERO : Duration.between(since, clock.instant()),
+        bootstrapped.get());
+  }
+
+  /**
+   * Handles a peer's answer during a lookup: a success marks it seen in the routing table and hands
+   * back its closer peers (their addresses go to the peer store); a failure throws so the runner
+   * counts it.
+   */
+  private List<PeerId> answered(PeerId peer, KadResult<List<KadPeer>> result) {
+    if (!(result instanceof KadResult.Ok<List<KadPeer>> ok)) {
+      throw new IllegalStateException("failed to query " + peer + ": " + result);
+    }
+    if (!table.markSeen(peer, timer.nowMillis())) {
+      offer(peer, addrsOf(peer));
+    }
+    List<PeerId> closer = new ArrayList<>();
+    for (KadPeer p : ok.value()) {
+      if (p.id().equals(host.peerId())) {
+        continue;
+      }
+      if (!p.addrs().isEmpty()) {
+        host.peerStore().addAddrs(p.id(), p.addrs());
+      }
+      closer.add(p.id());
+    }
+    return closer;
+  }
+
+  private CompletableFuture<QueryResult> lookup(
+      KadKey target, Termination termination, PeerRequester requester) {
+    List<PeerId> seeds = table.closest(target, config.k());
+    ClosestPeersIter iter =
+        ClosestPeersIter.start(target, seeds, config, termination, timer.nowMillis(), keyOf);
+    return runner.run(iter, requester).toCompletableFuture();
+  }
+
+  private List<Multiaddr> addrsOf(PeerId peer) {
+    return host.peerStore().get(peer).map(PeerStore.PeerInfo::addrs).orElse(List.of());
+  }
+
+  private List<KadPeer> withAddrs(List<PeerId> peers) {
+    List<KadPeer> out = new ArrayList<>(peers.size());
+    for (PeerId p : peers) {
+      out.add(new KadPeer(p, addrsOf(p)));
+    }
+    return out;
+  }
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("failed to hash: SHA-256 missing", e);
+    }
+  }
+}
