@@ -53,7 +53,10 @@ import org.chorus.dht.p2p.host.PeerStore;
  * The Kademlia DHT on a libp2p {@link Host}: routing table upkeep, iterative lookups through an
  * {@link AsyncQueryRunner}, and the value, provider and peer operations of libp2p specs {@code
  * kad-dht}. Every operation returns a stage completing with a value (never failing for expected
- * outcomes such as a missing record or an unreachable peer).
+ * outcomes such as a missing record or an unreachable peer); a stage fails only with {@link
+ * java.util.concurrent.RejectedExecutionException} when {@link
+ * org.chorus.dht.kad.query.QueryRunner#MAX_CONCURRENT_QUERIES} lookups already run (a local
+ * overload).
  *
  * <p>Thread-safe. Starts no threads: I/O runs on the host's event loops, timeouts on the injected
  * {@link QueryTimer}; {@link #refresh()} is for a scheduler to call every {@link
