@@ -535,9 +535,13 @@ public final class Dht implements AutoCloseable {
   /**
    * Handles a peer's answer during a lookup: a success marks it seen in the routing table and hands
    * back its closer peers (their addresses go to the peer store); a failure throws so the runner
-   * counts it.
+   * counts it, and a peer that could not be reached or broke the protocol (not merely slow) leaves
+   * the routing table, as in go-libp2p-kad-dht.
    */
   private List<PeerId> answered(PeerId peer, KadResult<List<KadPeer>> result) {
+    if (result instanceof KadResult.Failed<List<KadPeer>>) {
+      table.remove(peer);
+    }
     if (!(result instanceof KadResult.Ok<List<KadPeer>> ok)) {
       throw new IllegalStateException("failed to query " + peer + ": " + result);
     }

@@ -162,6 +162,11 @@ class DhtClusterTest {
     byte[] key = "/CHORUS/ucxl/closest-after-churn".getBytes(StandardCharsets.UTF_8);
     List<PeerId> closest = dhts.get(8).getClosestPeers(key).get(30, TimeUnit.SECONDS);
     assertThat(closest).containsExactlyElementsOf(trueClosest(key, 8, 20));
+    // the lookups contacted every peer node 8 knew: the closed ones left its table
+    for (int i : kill) {
+      assertThat(dhts.get(8).routingTable().contains(hosts.get(i).peerId())).isFalse();
+    }
+    assertThat(dhts.get(8).stats().routingTableSize()).isLessThanOrEqualTo(NODES - KILLED - 1);
   }
 
   /** The k closest live nodes to {@code key}, excluding the asking node. */
