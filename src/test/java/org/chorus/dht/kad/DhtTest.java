@@ -138,6 +138,24 @@ class DhtTest {
   }
 
   @Test
+  void refreshLooksUpEveryDueBucket() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      node(KadConfig.Mode.SERVER);
+    }
+    for (int i = 1; i < 3; i++) {
+      dhts.get(i).bootstrap(List.of(addrs.get(0))).get(10, TimeUnit.SECONDS);
+    }
+    Dht d = dhts.get(2);
+    long interval = KadConfig.DEFAULT_REFRESH_INTERVAL.toMillis();
+    assertThat(d.routingTable().bucketsDueForRefresh(QueryTimer.SYSTEM.nowMillis(), interval))
+        .isNotEmpty();
+    d.refresh().get(10, TimeUnit.SECONDS);
+    assertThat(d.routingTable().bucketsDueForRefresh(QueryTimer.SYSTEM.nowMillis(), interval))
+        .isEmpty();
+    assertThat(d.stats().routingTableSize()).isEqualTo(2);
+  }
+
+  @Test
   void anInvalidValueIsNotPut() throws Exception {
     Dht d = node(KadConfig.Mode.SERVER);
     Dht.PutResult put = d.putValue(utf8("/CHORUS/ucxl/x"), utf8("bad value")).get();
