@@ -1,6 +1,6 @@
 package org.chorus.dht.storage;
 
-import org.chorus.dht.storage.envelope.EnvelopeMetadata;
+import org.chorus.dht.envelope.EnvelopeMetadata;
 
 /** A decrypted item in the content cache. The array is never handed out without a copy. */
 record CachedContent(EnvelopeMetadata metadata, byte[] content) {

@@ -4,7 +4,7 @@ import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
 import org.chorus.dht.backend.DhtBackend;
-import org.chorus.dht.storage.envelope.EnvelopeMetadata;
+import org.chorus.dht.envelope.EnvelopeMetadata;
 import org.chorus.dht.storage.index.ContentMetadata;
 import org.chorus.dht.ucxl.UcxlAddress;
 

@@ -1,6 +1,6 @@
 package org.chorus.dht.storage;
 
-import org.chorus.dht.storage.envelope.EnvelopeMetadata;
+import org.chorus.dht.envelope.EnvelopeMetadata;
 
 /**
  * Decrypted content and its metadata.

@@ -16,6 +16,7 @@ class StoreLibArchitectureTest {
           .importPackages(
               "org.chorus.dht.ucxl",
               "org.chorus.dht.backend",
+              "org.chorus.dht.store",
               "org.chorus.dht.storage.audit",
               "org.chorus.dht.storage.index");
 
@@ -25,7 +26,7 @@ class StoreLibArchitectureTest {
         .that()
         .resideInAnyPackage(
             "org.chorus.dht.ucxl..",
-            "org.chorus.dht.backend.store..",
+            "org.chorus.dht.store..",
             "org.chorus.dht.storage.audit..",
             "org.chorus.dht.storage.index..")
         .or()

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import org.chorus.dht.storage.envelope.ContentEnvelope;
-import org.chorus.dht.storage.envelope.EnvelopeCodec;
+import org.chorus.dht.envelope.ContentEnvelope;
+import org.chorus.dht.envelope.EnvelopeCodec;
 import org.chorus.dht.testing.ApiTestSupport;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.junit.jupiter.api.Test;

@@ -16,6 +16,8 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import org.chorus.dht.envelope.EnvelopeCodec;
+import org.chorus.dht.envelope.EnvelopeSigner;
 import org.chorus.dht.system.SecureFiles;
 
 /**
@@ -23,7 +25,7 @@ import org.chorus.dht.system.SecureFiles;
  * directory so that a restarted node signs with the same key. Thread-safe (a new {@link Signature}
  * per call).
  */
-public final class NodeSigningKey {
+public final class NodeSigningKey implements EnvelopeSigner {
 
   /** File name inside the data directory. */
   public static final String FILE_NAME = "node-signing.key";
@@ -83,11 +85,13 @@ public final class NodeSigningKey {
   }
 
   /** The raw 32-byte public key. */
+  @Override
   public byte[] publicKey() {
     return rawPublicKey.clone();
   }
 
   /** Signs {@code message}. */
+  @Override
   public byte[] sign(byte[] message) {
     try {
       Signature signer = Signature.getInstance("Ed25519");

@@ -1,82 +1,13 @@
 package org.chorus.dht.kad.records;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.chorus.dht.kad.wire.KadPeer;
-import org.chorus.dht.p2p.core.Multiaddr;
-import org.chorus.dht.p2p.core.PeerId;
-import org.chorus.dht.p2p.crypto.IdentityKey;
-import org.chorus.dht.testing.SteppingClock;
-import org.junit.jupiter.api.Test;
-
-class InMemoryProviderStoreTest {
-  final SteppingClock clock = new SteppingClock();
-  static final byte[] MH = {0x12, 0x20, 1, 2, 3};
-  static final List<Multiaddr> ADDRS = List.of(Multiaddr.parse("/ip4/10.1.2.3/tcp/4001"));
-
-  static KadPeer peer() {
-    return new KadPeer(IdentityKey.generate().peerId(), ADDRS);
-  }
-
-  @Test
-  void addressesGoAfter24Hours_recordsAfter48() {
-    ProviderStore s = new InMemoryProviderStore(clock);
-    KadPeer p = peer();
-    assertThat(s.add(MH, p)).isEqualTo(ProviderStore.AddOutcome.ADDED);
-    assertThat(s.get(MH)).containsExactly(p);
-    assertThat(s.providers(MH))
-        .containsExactly(new ProviderStore.Provider(p.id(), ADDRS, clock.instant()));
-    clock.advance(Duration.ofHours(24));
-    assertThat(s.get(MH)).containsExactly(new KadPeer(p.id(), List.of()));
-    clock.advance(Duration.ofHours(24));
-    assertThat(s.get(MH)).isEmpty();
-    assertThat(s.size()).isEqualTo(1);
-    assertThat(s.expire()).isEqualTo(1);
-    assertThat(s.size()).isZero();
-  }
-
-  @Test
-  void reAddingRefreshes() {
-    ProviderStore s = new InMemoryProviderStore(clock);
-    KadPeer p = peer();
-    s.add(MH, p);
-    clock.advance(Duration.ofHours(40));
-    assertThat(s.add(MH, p)).isEqualTo(ProviderStore.AddOutcome.REFRESHED);
-    clock.advance(Duration.ofHours(40));
-    assertThat(s.get(MH)).extracting(KadPeer::id).containsExactly(p.id());
-  }
-
-  @Test
-  void capPlusOneProvidersAndKeysAreRefused() {
-    ProviderStore s =
-        new InMemoryProviderStore(
-            clock, ProviderStore.DEFAULT_VALIDITY, ProviderStore.DEFAULT_ADDRS_VALIDITY, 2, 3);
-    List<PeerId> ids = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      KadPeer p = peer();
-      ids.add(p.id());
-      assertThat(s.add(MH, p)).isEqualTo(ProviderStore.AddOutcome.ADDED);
-    }
-    assertThat(s.add(MH, peer())).isEqualTo(ProviderStore.AddOutcome.PROVIDER_LIMIT);
-    assertThat(s.get(MH)).extracting(KadPeer::id).containsExactlyElementsOf(ids);
-    assertThat(s.add(new byte[] {1}, peer())).isEqualTo(ProviderStore.AddOutcome.ADDED);
-    assertThat(s.add(new byte[] {2}, peer())).isEqualTo(ProviderStore.AddOutcome.KEY_LIMIT);
-    assertThat(s.refused()).isEqualTo(2);
-    clock.advance(Duration.ofHours(48));
-    assertThat(s.add(MH, peer())).isEqualTo(ProviderStore.AddOutcome.ADDED);
-  }
-
-  @Test
-  void addressesAreCapped() {
-    ProviderStore s = new InMemoryProviderStore(clock);
-    List<Multiaddr> many = new ArrayList<>();
-    for (int i = 0; i < ProviderStore.MAX_ADDRS + 1; i++) {
-      many.add(Multiaddr.parse("/ip4/10.0.0." + i + "/tcp/4001"));
-    }
-    s.add(MH, new KadPeer(IdentityKey.generate().peerId(), many));
-    assertThat(s.get(MH).get(0).addrs()).hasSize(ProviderStore.MAX_ADDRS);
+class InMemoryProviderStoreTest extends ProviderStoreContractTest {
+  @Override
+  ProviderStore create(int maxKeys, int maxPerKey) {
+    return new InMemoryProviderStore(
+        clock,
+        ProviderStore.DEFAULT_VALIDITY,
+        ProviderStore.DEFAULT_ADDRS_VALIDITY,
+        maxKeys,
+        maxPerKey);
   }
 }

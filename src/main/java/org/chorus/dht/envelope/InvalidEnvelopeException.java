@@ -1,4 +1,4 @@
-package org.chorus.dht.storage.envelope;
+package org.chorus.dht.envelope;
 
 /** A record under {@code /CHORUS/ucxl/} is malformed, tampered with, mis-keyed or too large. */
 public class InvalidEnvelopeException extends Exception {

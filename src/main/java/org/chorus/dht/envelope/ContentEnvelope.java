@@ -1,4 +1,4 @@
-package org.chorus.dht.storage.envelope;
+package org.chorus.dht.envelope;
 
 import java.util.Objects;
 

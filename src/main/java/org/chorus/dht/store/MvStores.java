@@ -1,4 +1,4 @@
-package org.chorus.dht.backend.store;
+package org.chorus.dht.store;
 
 import java.io.IOException;
 import java.nio.file.Files;

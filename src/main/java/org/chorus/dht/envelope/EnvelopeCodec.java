@@ -1,4 +1,4 @@
-package org.chorus.dht.storage.envelope;
+package org.chorus.dht.envelope;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -62,9 +62,9 @@ public final class EnvelopeCodec {
     return maxValueBytes;
   }
 
-  /** Signs the metadata and ciphertext with the node key. */
+  /** Signs the metadata and ciphertext with the creator key. */
   public static ContentEnvelope seal(
-      EnvelopeMetadata metadata, byte[] ciphertext, NodeSigningKey key) {
+      EnvelopeMetadata metadata, byte[] ciphertext, EnvelopeSigner key) {
     byte[] publicKey = key.publicKey();
     return new ContentEnvelope(
         metadata, ciphertext, publicKey, key.sign(signingInput(metadata, ciphertext, publicKey)));
@@ -232,7 +232,8 @@ public final class EnvelopeCodec {
     }
   }
 
-  static byte[] rawEd25519(PublicKey key) {
+  /** The raw 32 bytes of a JDK Ed25519 public key. */
+  public static byte[] rawEd25519(PublicKey key) {
     byte[] encoded = key.getEncoded();
     if (encoded.length != ED25519_X509_PREFIX.length + 32) {
       throw new IllegalArgumentException("not an Ed25519 public key");

@@ -1,4 +1,4 @@
-package org.chorus.dht.backend.store;
+package org.chorus.dht.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,0 +1,301 @@
+package org.chorus.dht.kad.records;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.chorus.dht.kad.wire.KadPeer;
+import org.chorus.dht.p2p.core.Multiaddr;
+import org.chorus.dht.p2p.core.PeerId;
+import org.chorus.dht.store.GroupCommit;
+import org.chorus.dht.store.MvStores;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+
+/**
+ * A {@link ProviderStore} in an H2 MVStore file of the data directory (by convention {@code
+ * <dataDir>/kad-providers.mv.db}), with the semantics and caps of {@link InMemoryProviderStore}: at
+ * most {@code maxKeys} keys and {@code maxPerKey} providers per key (over a cap: refused and
+ * counted; a known provider is always refreshed), records valid {@code validity} after the last
+ * ADD_PROVIDER, addresses handed out for {@code addrsValidity}.
+ *
+ * <p>One map entry per key holds that key's providers, oldest first (at most {@code maxPerKey}, so
+ * a read-modify-write of the entry stays small). {@link #add} and {@link #expire} return only after
+ * an MVStore commit and {@code fsync} covering the change ({@link GroupCommit}).
+ *
+ * <p>Thread-safe: changes are applied under the store's lock, the sync runs outside it.
+ */
+public final class MvProviderStore implements ProviderStore, AutoCloseable {
+  /** The file name used in the data directory. */
+  public static final String FILE_NAME = "kad-providers.mv.db";
+
+  /** Named cap: page cache of the file, which bounds its heap use. */
+  public static final int DEFAULT_CACHE_MB = 16;
+
+  private static final String MAP = "providers";
+  private static final HexFormat HEX = HexFormat.of();
+
+  private final MVStore store;
+  private final MVMap<String, byte[]> providers;
+  private final GroupCommit groupCommit;
+  private final Clock clock;
+  private final Duration validity;
+  private final Duration addrsValidity;
+  private final int maxKeys;
+  private final int maxPerKey;
+  private final AtomicLong refused = new AtomicLong();
+
+  private MvProviderStore(
+      MVStore store,
+      Clock clock,
+      Duration validity,
+      Duration addrsValidity,
+      int maxKeys,
+      int maxPerKey) {
+    this.store = store;
+    this.providers = store.openMap(MAP);
+    this.groupCommit = new GroupCommit(() -> MvStores.commitAndSync(store));
+    this.clock = clock;
+    this.validity = validity;
+    this.addrsValidity = addrsValidity;
+    this.maxKeys = maxKeys;
+    this.maxPerKey = maxPerKey;
+  }
+
+  /**
+   * Opens (creating if absent) the store file.
+   *
+   * @throws MvStores.StoreOpenException if the file cannot be opened (see {@link MvStores})
+   */
+  public static MvProviderStore open(
+      Path file,
+      Clock clock,
+      Duration validity,
+      Duration addrsValidity,
+      int maxKeys,
+      int maxPerKey) {
+    if (maxKeys <= 0 || maxPerKey <= 0 || validity.isNegative() || addrsValidity.isNegative()) {
+      throw new IllegalArgumentException("caps and validities must be positive");
+    }
+    return new MvProviderStore(
+        MvStores.open(file, DEFAULT_CACHE_MB, false),
+        clock,
+        validity,
+        addrsValidity,
+        maxKeys,
+        maxPerKey);
+  }
+
+  /** Opens {@code <dataDir>/kad-providers.mv.db} with the default validities and caps. */
+  public static MvProviderStore openInDataDir(Path dataDir, Clock clock) {
+    return open(
+        dataDir.resolve(FILE_NAME),
+        clock,
+        DEFAULT_VALIDITY,
+        DEFAULT_ADDRS_VALIDITY,
+        DEFAULT_MAX_KEYS,
+        DEFAULT_MAX_PER_KEY);
+  }
+
+  @Override
+  public AddOutcome add(byte[] key, KadPeer provider) {
+    long ticket;
+    boolean known;
+    synchronized (this) {
+      Instant now = clock.instant();
+      String k = HEX.formatHex(key);
+      byte[] stored = providers.get(k);
+      List<Provider> forKey;
+      if (stored == null) {
+        if (providers.size() >= maxKeys && dropExpired() == 0) {
+          refused.incrementAndGet();
+          return AddOutcome.KEY_LIMIT;
+        }
+        forKey = new ArrayList<>();
+      } else {
+        forKey = decode(stored);
+      }
+      known = forKey.stream().anyMatch(p -> p.id().equals(provider.id()));
+      if (!known && forKey.size() >= maxPerKey) {
+        forKey.removeIf(p -> expired(p, now));
+        if (forKey.size() >= maxPerKey) {
+          refused.incrementAndGet();
+          return AddOutcome.PROVIDER_LIMIT;
+        }
+      }
+      List<Multiaddr> addrs = provider.addrs();
+      if (addrs.size() > MAX_ADDRS) {
+        addrs = addrs.subList(0, MAX_ADDRS);
+      }
+      Provider fresh = new Provider(provider.id(), addrs, now);
+      // a refresh keeps the provider's place (insertion order), as a LinkedHashMap put does
+      int at = indexOf(forKey, provider.id());
+      if (at >= 0) {
+        forKey.set(at, fresh);
+      } else {
+        forKey.add(fresh);
+      }
+      providers.put(k, encode(forKey));
+      ticket = groupCommit.register();
+    }
+    sync(ticket);
+    return known ? AddOutcome.REFRESHED : AddOutcome.ADDED;
+  }
+
+  @Override
+  public List<KadPeer> get(byte[] key) {
+    Instant now = clock.instant();
+    return providers(key).stream()
+        .map(
+            p ->
+                new KadPeer(
+                    p.id(), now.isBefore(p.addedAt().plus(addrsValidity)) ? p.addrs() : List.of()))
+        .toList();
+  }
+
+  @Override
+  public List<Provider> providers(byte[] key) {
+    byte[] stored = providers.get(HEX.formatHex(key));
+    if (stored == null) {
+      return List.of();
+    }
+    Instant now = clock.instant();
+    return decode(stored).stream().filter(p -> !expired(p, now)).toList();
+  }
+
+  @Override
+  public int expire() {
+    int removed;
+    long ticket;
+    synchronized (this) {
+      removed = dropExpired();
+      if (removed == 0) {
+        return 0;
+      }
+      ticket = groupCommit.register();
+    }
+    sync(ticket);
+    return removed;
+  }
+
+  @Override
+  public int size() {
+    return providers.size();
+  }
+
+  @Override
+  public long refused() {
+    return refused.get();
+  }
+
+  /** Commits and closes the file. */
+  @Override
+  public synchronized void close() {
+    if (!store.isClosed()) {
+      MvStores.close(store);
+    }
+  }
+
+  // caller holds the lock; the caller syncs
+  private int dropExpired() {
+    Instant now = clock.instant();
+    int removed = 0;
+    for (Map.Entry<String, byte[]> e : new ArrayList<>(providers.entrySet())) {
+      List<Provider> forKey = decode(e.getValue());
+      int before = forKey.size();
+      forKey.removeIf(p -> expired(p, now));
+      if (forKey.size() == before) {
+        continue;
+      }
+      removed += before - forKey.size();
+      if (forKey.isEmpty()) {
+        providers.remove(e.getKey());
+      } else {
+        providers.put(e.getKey(), encode(forKey));
+      }
+    }
+    return removed;
+  }
+
+  private static int indexOf(List<Provider> forKey, PeerId id) {
+    for (int i = 0; i < forKey.size(); i++) {
+      if (forKey.get(i).id().equals(id)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private void sync(long ticket) {
+    try {
+      groupCommit.awaitDurable(ticket);
+    } catch (IOException e) {
+      throw new UncheckedIOException("failed to sync kad provider store: " + e.getMessage(), e);
+    }
+  }
+
+  private boolean expired(Provider p, Instant now) {
+    return !now.isBefore(p.addedAt().plus(validity));
+  }
+
+  // layout: count (int); per provider: peer id (len + bytes), addedAt seconds (long) and nanos
+  // (int), address count (int), per address (len + bytes)
+  private static byte[] encode(List<Provider> forKey) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(forKey.size());
+      for (Provider p : forKey) {
+        writeBytes(out, p.id().toBytes());
+        out.writeLong(p.addedAt().getEpochSecond());
+        out.writeInt(p.addedAt().getNano());
+        out.writeInt(p.addrs().size());
+        for (Multiaddr a : p.addrs()) {
+          writeBytes(out, a.toBytes());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static List<Provider> decode(byte[] stored) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(stored))) {
+      int n = in.readInt();
+      List<Provider> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        PeerId id = PeerId.fromBytes(readBytes(in));
+        Instant at = Instant.ofEpochSecond(in.readLong(), in.readInt());
+        int addrCount = in.readInt();
+        List<Multiaddr> addrs = new ArrayList<>(addrCount);
+        for (int j = 0; j < addrCount; j++) {
+          addrs.add(Multiaddr.fromBytes(readBytes(in)));
+        }
+        out.add(new Provider(id, addrs, at));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("failed to decode stored provider records", e);
+    }
+  }
+
+  private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static byte[] readBytes(DataInputStream in) throws IOException {
+    return in.readNBytes(in.readInt());
+  }
+}
