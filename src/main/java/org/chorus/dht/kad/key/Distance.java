@@ -62,16 +62,7 @@ public final class Distance implements Comparable<Distance> {
 
   @Override
   public int compareTo(Distance o) {
-    int c = Long.compareUnsigned(w0, o.w0);
-    if (c != 0) {
-      return c;
-    }
-    c = Long.compareUnsigned(w1, o.w1);
-    if (c != 0) {
-      return c;
-    }
-    c = Long.compareUnsigned(w2, o.w2);
-    return c != 0 ? c : Long.compareUnsigned(w3, o.w3);
+    return KadKey.compareWords(w0, w1, w2, w3, o.w0, o.w1, o.w2, o.w3);
   }
 
   @Override

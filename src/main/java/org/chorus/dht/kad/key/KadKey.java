@@ -114,18 +114,23 @@ public final class KadKey implements Comparable<KadKey> {
     return new KadKey(out[0], out[1], out[2], out[3]);
   }
 
+  /** Compares two 256-bit values given as big-endian 64-bit words, unsigned. */
+  static int compareWords(long a0, long a1, long a2, long a3, long b0, long b1, long b2, long b3) {
+    int c = Long.compareUnsigned(a0, b0);
+    if (c != 0) {
+      return c;
+    }
+    c = Long.compareUnsigned(a1, b1);
+    if (c != 0) {
+      return c;
+    }
+    c = Long.compareUnsigned(a2, b2);
+    return c != 0 ? c : Long.compareUnsigned(a3, b3);
+  }
+
   @Override
   public int compareTo(KadKey o) {
-    int c = Long.compareUnsigned(w0, o.w0);
-    if (c != 0) {
-      return c;
-    }
-    c = Long.compareUnsigned(w1, o.w1);
-    if (c != 0) {
-      return c;
-    }
-    c = Long.compareUnsigned(w2, o.w2);
-    return c != 0 ? c : Long.compareUnsigned(w3, o.w3);
+    return KadKey.compareWords(w0, w1, w2, w3, o.w0, o.w1, o.w2, o.w3);
   }
 
   @Override
