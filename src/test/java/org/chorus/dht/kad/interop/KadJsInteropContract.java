@@ -218,9 +218,16 @@ abstract class KadJsInteropContract {
     assertThat(ids_(provide.get("sentTo")))
         .as(provide.toString())
         .contains(host.peerId().toBase58());
-    assertThat(providers.get(providerKey(key)))
-        .extracting(KadPeer::id)
-        .containsExactly(js.peerId());
+    // ADD_PROVIDER has no response: js reports it sent once written, our handler may still be
+    // reading it.
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .pollInterval(java.time.Duration.ofMillis(20))
+        .untilAsserted(
+            () ->
+                assertThat(providers.get(providerKey(key)))
+                    .extracting(KadPeer::id)
+                    .containsExactly(js.peerId()));
   }
 
   /** js's own client logic (dht.put: FIND_NODE then PUT_VALUE, checking the echo) against us. */
