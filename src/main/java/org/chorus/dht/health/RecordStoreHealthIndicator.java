@@ -3,6 +3,7 @@ package org.chorus.dht.health;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.DhtBackend.BackendStats;
 import org.chorus.dht.backend.LocalDht;
+import org.chorus.dht.backend.NetworkDht;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -17,7 +18,8 @@ final class RecordStoreHealthIndicator implements HealthIndicator {
 
   @Override
   public Health health() {
-    if (backend instanceof LocalDht local && !local.isOpen()) {
+    if (backend instanceof LocalDht local && !local.isOpen()
+        || backend instanceof NetworkDht network && !network.isOpen()) {
       return Health.down().withDetail("backend", backend.name()).withDetail("open", false).build();
     }
     try {

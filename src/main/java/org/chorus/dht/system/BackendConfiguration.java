@@ -5,15 +5,18 @@ import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.LocalDht;
 import org.chorus.dht.backend.LocalDhtConfig;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
  * The {@link DhtBackend}: the embedded {@link LocalDht} in the data directory (the default when no
- * bootstrap peers are configured; the network backends plug in here).
+ * bootstrap peers are configured and {@code chorus.dht.backend} is not {@code network}); the
+ * network backend is wired by {@link NetworkBackendConfiguration}.
  */
 @Configuration(proxyBeanMethods = false)
+@Conditional(NetworkBackendCondition.Local.class)
 @EnableScheduling
 class BackendConfiguration {
 

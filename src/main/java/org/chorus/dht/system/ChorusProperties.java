@@ -84,6 +84,8 @@ public record ChorusProperties(
    * @param bootstrapPeers multiaddrs; empty means the embedded single-node backend
    * @param protocolPrefix kad protocol prefix
    * @param mode client, server or auto
+   * @param backend {@code local}, {@code network}, or {@code auto} (network when bootstrap peers
+   *     are configured, else local)
    * @param localValueTtl how long the embedded backend keeps a value. Long by default: on a single
    *     node nothing republishes, so the kad rule (48 h, refreshed by republishing) would silently
    *     drop stored content after two days
@@ -93,5 +95,6 @@ public record ChorusProperties(
       @DefaultValue List<String> bootstrapPeers,
       @DefaultValue("/CHORUS") String protocolPrefix,
       @DefaultValue("auto") String mode,
-      @DefaultValue("3650d") Duration localValueTtl) {}
+      @DefaultValue("3650d") Duration localValueTtl,
+      @DefaultValue("auto") String backend) {}
 }

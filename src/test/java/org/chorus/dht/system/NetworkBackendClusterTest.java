@@ -1,0 +1,138 @@
+package org.chorus.dht.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.chorus.dht.ChorusDhtApplication;
+import org.chorus.dht.backend.DhtBackend;
+import org.chorus.dht.backend.NetworkDht;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Three full nodes in one JVM on the network backend over loopback: node 1 is the bootstrap peer of
+ * nodes 2 and 3; they share one role-keys directory and one token. Content stored through node 1's
+ * API is read back through node 3's.
+ */
+@Tag("cluster")
+class NetworkBackendClusterTest {
+
+  static final String TOKEN = "cluster-test-token";
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  static Path root;
+  static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws IOException {
+    root = Files.createTempDirectory("chorus-netdht-test-");
+    Path roleKeys = root.resolve("role-keys");
+    nodes.add(startNode(1, roleKeys, null));
+    String boot = network(nodes.get(0)).stats().listenAddrs().get(0);
+    nodes.add(startNode(2, roleKeys, boot));
+    nodes.add(startNode(3, roleKeys, boot));
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+    if (root != null) {
+      try (var paths = Files.walk(root)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  static ConfigurableApplicationContext startNode(int n, Path roleKeys, String bootstrap) {
+    List<String> args = new ArrayList<>();
+    args.add("--server.port=0");
+    args.add("--chorus.data-dir=" + root.resolve("node-" + n));
+    args.add("--chorus.node-id=node-" + n);
+    args.add("--chorus.role-keys-dir=" + roleKeys);
+    args.add("--chorus.dht.listen=/ip4/127.0.0.1/tcp/0");
+    args.add("--chorus.dht.backend=network");
+    if (bootstrap != null) {
+      args.add("--chorus.dht.bootstrap-peers=" + bootstrap);
+    }
+    args.add("--chorus.security.tokens[0].principal=cluster-user");
+    args.add("--chorus.security.tokens[0].role=senior_architect");
+    args.add("--chorus.security.tokens[0].admin=true");
+    args.add("--chorus.security.tokens[0].sha256=" + TokenRegistry.sha256Hex(TOKEN));
+    return new SpringApplicationBuilder(ChorusDhtApplication.class)
+        .run(args.toArray(String[]::new));
+  }
+
+  static NetworkDht network(ConfigurableApplicationContext node) {
+    DhtBackend backend = node.getBean(DhtBackend.class);
+    assertThat(backend).isInstanceOf(NetworkDht.class);
+    return (NetworkDht) backend;
+  }
+
+  static int port(ConfigurableApplicationContext node) {
+    return ((WebServerApplicationContext) node).getWebServer().getPort();
+  }
+
+  static HttpResponse<String> send(
+      ConfigurableApplicationContext node, String method, String pathAndQuery, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port(node) + pathAndQuery))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + TOKEN)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void storeOnNodeOneRetrieveOnNodeThree() throws Exception {
+    String address = "ucxl://agent-1/senior_architect/proj-netdht/task-1/notes.md";
+    String query = "/api/v1/content?address=" + URLEncoder.encode(address, StandardCharsets.UTF_8);
+    String body =
+        JSON.writeValueAsString(Map.of("text", "over the network", "contentType", "text/plain"));
+
+    HttpResponse<String> stored = send(nodes.get(0), "PUT", query, body);
+    assertThat(stored.statusCode()).as(stored.body()).isEqualTo(201);
+
+    HttpResponse<String> got = send(nodes.get(2), "GET", query, null);
+    assertThat(got.statusCode()).as(got.body()).isEqualTo(200);
+    assertThat(JSON.readTree(got.body()).path("text").asString()).isEqualTo("over the network");
+
+    HttpResponse<String> stats = send(nodes.get(2), "GET", "/api/v1/dht/stats", null);
+    assertThat(stats.statusCode()).as(stats.body()).isEqualTo(200);
+    JsonNode s = JSON.readTree(stats.body());
+    assertThat(s.path("backend").asString()).isEqualTo("network");
+    assertThat(s.path("bootstrapped").asBoolean()).isTrue();
+    assertThat(s.path("routingTableSize").asInt()).isGreaterThanOrEqualTo(1);
+  }
+}

@@ -1,0 +1,41 @@
+package org.chorus.dht.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.env.MockEnvironment;
+
+class NetworkBackendConditionTest {
+
+  @Test
+  void localByDefault() {
+    assertThat(NetworkBackendCondition.network(new MockEnvironment())).isFalse();
+    assertThat(
+            NetworkBackendCondition.network(
+                new MockEnvironment().withProperty("chorus.dht.bootstrap-peers", "")))
+        .isFalse();
+  }
+
+  @Test
+  void networkWithBootstrapPeers() {
+    assertThat(
+            NetworkBackendCondition.network(
+                new MockEnvironment()
+                    .withProperty("chorus.dht.bootstrap-peers[0]", "/ip4/10.0.0.1/tcp/4001")))
+        .isTrue();
+  }
+
+  @Test
+  void explicitBackendWins() {
+    assertThat(
+            NetworkBackendCondition.network(
+                new MockEnvironment().withProperty("chorus.dht.backend", "network")))
+        .isTrue();
+    assertThat(
+            NetworkBackendCondition.network(
+                new MockEnvironment()
+                    .withProperty("chorus.dht.backend", "local")
+                    .withProperty("chorus.dht.bootstrap-peers", "/ip4/10.0.0.1/tcp/4001")))
+        .isFalse();
+  }
+}
