@@ -17,7 +17,9 @@ import org.springframework.web.bind.annotation.RestController;
  *
  * <p>A caller announces its own role (the default); only an admin may announce another one, so that
  * a token cannot make the node claim a role the token does not hold. Any caller may announce
- * capabilities and search.
+ * capabilities and search. A search by role and capability finds the role's providers and keeps
+ * those whose verified peer record lists the capability (unverified providers are left out, since
+ * nothing says what they can do).
  */
 @RestController
 class DiscoveryController {
