@@ -57,7 +57,9 @@ class DiscoveryConfiguration {
             .ifPresent(
                 a ->
                     log.info(
-                        "re-announced role {} and capabilities {}", a.role(), a.capabilities()));
+                        "re-announced role {} and capabilities {}",
+                        a.role().orElse("(none)"),
+                        a.capabilities()));
       } catch (RuntimeException e) {
         log.warn("re-announcing role and capabilities failed: {}", e.toString());
       }
