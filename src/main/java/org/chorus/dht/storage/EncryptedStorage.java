@@ -13,12 +13,12 @@ import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.envelope.ContentEnvelope;
 import org.chorus.dht.envelope.EnvelopeCodec;
 import org.chorus.dht.envelope.EnvelopeMetadata;
+import org.chorus.dht.envelope.EnvelopeSigner;
 import org.chorus.dht.envelope.InvalidEnvelopeException;
 import org.chorus.dht.roles.RoleKeys;
 import org.chorus.dht.roles.RolePolicy;
 import org.chorus.dht.storage.audit.AuditEvent;
 import org.chorus.dht.storage.audit.AuditLog;
-import org.chorus.dht.storage.envelope.NodeSigningKey;
 import org.chorus.dht.storage.index.ContentMetadata;
 import org.chorus.dht.storage.index.MetadataIndex;
 import org.chorus.dht.storage.index.Query;
@@ -54,7 +54,7 @@ public final class EncryptedStorage {
   private final StorageConfig config;
   private final RolePolicy policy;
   private final RoleKeys keys;
-  private final NodeSigningKey signingKey;
+  private final EnvelopeSigner signingKey;
   private final EnvelopeCodec codec;
   private final DhtBackend backend;
   private final MetadataIndex index;
@@ -71,7 +71,7 @@ public final class EncryptedStorage {
       StorageConfig config,
       RolePolicy policy,
       RoleKeys keys,
-      NodeSigningKey signingKey,
+      EnvelopeSigner signingKey,
       DhtBackend backend,
       MetadataIndex index,
       AuditLog audit,

@@ -5,15 +5,16 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
-import java.io.IOException;
 import java.time.Clock;
 import org.chorus.dht.backend.DhtBackend;
+import org.chorus.dht.envelope.EnvelopeSigner;
+import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.roles.RoleKeys;
 import org.chorus.dht.roles.RolePolicy;
 import org.chorus.dht.storage.audit.AuditLog;
 import org.chorus.dht.storage.audit.AuditLogConfig;
 import org.chorus.dht.storage.audit.AuditVerification;
-import org.chorus.dht.storage.envelope.NodeSigningKey;
+import org.chorus.dht.storage.envelope.IdentityEnvelopeSigner;
 import org.chorus.dht.storage.index.MetadataIndex;
 import org.chorus.dht.storage.index.MetadataIndexConfig;
 import org.chorus.dht.system.ChorusProperties;
@@ -40,14 +41,10 @@ class StorageConfiguration {
         p.storage().maxSearchLimit());
   }
 
+  /** Envelopes are signed by the node identity key (the one behind the peer id). */
   @Bean
-  NodeSigningKey nodeSigningKey(ChorusProperties p) throws IOException {
-    NodeSigningKey key = NodeSigningKey.loadOrCreate(p.dataDir());
-    log.info(
-        "Node signing key (Ed25519, signs content envelopes) in {}: {}",
-        p.dataDir().resolve(NodeSigningKey.FILE_NAME).toAbsolutePath(),
-        key);
-    return key;
+  EnvelopeSigner envelopeSigner(IdentityKey identity) {
+    return new IdentityEnvelopeSigner(identity);
   }
 
   /**
@@ -94,7 +91,7 @@ class StorageConfiguration {
       StorageConfig config,
       RolePolicy policy,
       RoleKeys keys,
-      NodeSigningKey signingKey,
+      EnvelopeSigner signingKey,
       DhtBackend backend,
       MetadataIndex index,
       AuditLog audit,

@@ -1,8 +1,5 @@
 package org.chorus.dht.system;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,10 +30,10 @@ import org.springframework.scheduling.annotation.Scheduled;
 /**
  * The network {@link org.chorus.dht.backend.DhtBackend} (DESIGN.md, "Kademlia"): active when {@code
  * chorus.dht.bootstrap-peers} is non-empty or {@code chorus.dht.backend=network} (see {@link
- * NetworkBackendCondition}). Loads or creates the libp2p identity {@code
- * <data-dir>/node-identity.key}, listens on {@code chorus.dht.listen}, opens the persistent kad
- * stores, starts the {@link Dht} and bootstraps it. A bootstrap that fails is logged; the node
- * starts anyway and the periodic refresh keeps trying to fill the routing table.
+ * NetworkBackendCondition}). Uses the node identity ({@link NodeIdentity}) as libp2p identity,
+ * listens on {@code chorus.dht.listen}, opens the persistent kad stores, starts the {@link Dht} and
+ * bootstraps it. A bootstrap that fails is logged; the node starts anyway and the periodic refresh
+ * keeps trying to fill the routing table.
  *
  * <p>Shutdown: the bean's {@code close} stops the Dht, then the host, then the stores.
  */
@@ -47,9 +44,6 @@ class NetworkBackendConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(NetworkBackendConfiguration.class);
 
-  /** The identity key file in the data directory. */
-  static final String IDENTITY_FILE = "node-identity.key";
-
   /** Longest wait for listening and for the bootstrap at start. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
@@ -58,7 +52,7 @@ class NetworkBackendConfiguration {
       KadConfig.DEFAULT_QUERY_TIMEOUT.plus(Duration.ofSeconds(5));
 
   @Bean(destroyMethod = "close")
-  NetworkDht networkDht(ChorusProperties properties, Clock clock) {
+  NetworkDht networkDht(ChorusProperties properties, IdentityKey identity, Clock clock) {
     ChorusProperties.Dht conf = properties.dht();
     KadConfig.Mode mode = KadConfig.Mode.valueOf(conf.mode().trim().toUpperCase(Locale.ROOT));
     KadConfig kad =
@@ -72,7 +66,6 @@ class NetworkBackendConfiguration {
             .map(Multiaddr::parse)
             .toList();
     Path dataDir = properties.dataDir();
-    IdentityKey identity = identity(dataDir);
 
     Host host = Host.create(HostConfig.DEFAULT, identity);
     MvRecordStore records = null;
@@ -135,15 +128,6 @@ class NetworkBackendConfiguration {
       log.warn("kad bootstrap interrupted");
     } catch (ExecutionException | TimeoutException e) {
       log.warn("kad bootstrap to {} failed: {}", peers, e.toString());
-    }
-  }
-
-  private static IdentityKey identity(Path dataDir) {
-    try {
-      Files.createDirectories(dataDir);
-      return IdentityKey.loadOrCreate(dataDir.resolve(IDENTITY_FILE));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot load or create the node identity key: " + e, e);
     }
   }
 

@@ -13,9 +13,10 @@ import org.chorus.dht.roles.RolePolicy;
 import org.chorus.dht.roles.RolesFile;
 import org.chorus.dht.storage.audit.AuditLog;
 import org.chorus.dht.storage.audit.AuditLogConfig;
-import org.chorus.dht.storage.envelope.NodeSigningKey;
+import org.chorus.dht.storage.envelope.IdentityEnvelopeSigner;
 import org.chorus.dht.storage.index.MetadataIndex;
 import org.chorus.dht.storage.index.MetadataIndexConfig;
+import org.chorus.dht.system.NodeIdentity;
 
 /**
  * A real {@link EncryptedStorage} without Spring, with default settings, over a data directory:
@@ -48,7 +49,7 @@ final class StorageFixture implements AutoCloseable {
             config,
             policy,
             keys,
-            NodeSigningKey.loadOrCreate(dataDir),
+            new IdentityEnvelopeSigner(NodeIdentity.loadOrCreate(dataDir)),
             backend,
             index,
             audit,

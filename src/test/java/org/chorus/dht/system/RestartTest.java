@@ -37,6 +37,7 @@ class RestartTest {
     String address = "ucxl://restart/senior_architect/chorus/t1/decision.md";
     String token;
     String roleKey;
+    byte[] identity;
     try (ConfigurableApplicationContext node = start()) {
       Path tokenFile = dataDir.resolve("initial-token");
       assertThat(tokenFile).exists();
@@ -60,6 +61,11 @@ class RestartTest {
             .isEqualTo(PosixFilePermissions.fromString("rw-------"));
       }
       roleKey = Files.readString(dataDir.resolve("role-keys/senior_architect.key"));
+      Path identityFile = dataDir.resolve(NodeIdentity.FILE_NAME);
+      assertThat(Files.getPosixFilePermissions(identityFile))
+          .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+      assertThat(dataDir.resolve(NodeIdentity.LEGACY_SIGNING_KEY_FILE)).doesNotExist();
+      identity = Files.readAllBytes(identityFile);
 
       HttpResponse<String> stored =
           send(
@@ -75,6 +81,7 @@ class RestartTest {
       assertThat(Files.readString(dataDir.resolve("initial-token")).trim()).isEqualTo(token);
       assertThat(Files.readString(dataDir.resolve("role-keys/senior_architect.key")))
           .isEqualTo(roleKey);
+      assertThat(Files.readAllBytes(dataDir.resolve(NodeIdentity.FILE_NAME))).isEqualTo(identity);
       HttpResponse<String> found =
           send(node, "GET", "/api/v1/content?address=" + enc(address), token, null);
       assertThat(found.statusCode()).as(found.body()).isEqualTo(200);

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import org.chorus.dht.envelope.ContentEnvelope;
 import org.chorus.dht.envelope.EnvelopeCodec;
 import org.chorus.dht.envelope.EnvelopeMetadata;
 import org.chorus.dht.envelope.InvalidEnvelopeException;
+import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.system.NodeIdentity;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +24,7 @@ class EnvelopeCodecTest {
   private static final String ADDRESS = "ucxl://a/qa_engineer/p/t/file.txt";
   private static final String KEY = UcxlAddress.parse(ADDRESS).dhtKey();
 
-  private final NodeSigningKey key = NodeSigningKey.generate();
+  private final IdentityEnvelopeSigner key = new IdentityEnvelopeSigner(IdentityKey.generate());
   private final EnvelopeCodec codec = new EnvelopeCodec(1 << 20);
 
   private ContentEnvelope envelope(byte[] ciphertext) {
@@ -66,7 +70,7 @@ class EnvelopeCodecTest {
         new ContentEnvelope(
             good.metadata(),
             good.ciphertext(),
-            NodeSigningKey.generate().publicKey(),
+            IdentityKey.generate().publicKey(),
             good.signature());
     assertRejected(new String(codec.encode(otherSigner), StandardCharsets.UTF_8), "signature");
     assertRejected("{", "failed to parse");
@@ -89,14 +93,31 @@ class EnvelopeCodecTest {
   }
 
   @Test
-  void theNodeKeyPersists(@TempDir Path dir) throws Exception {
-    NodeSigningKey first = NodeSigningKey.loadOrCreate(dir);
-    NodeSigningKey second = NodeSigningKey.loadOrCreate(dir);
-    assertThat(second.publicKey()).isEqualTo(first.publicKey());
-    byte[] message = "m".getBytes(StandardCharsets.UTF_8);
+  void theNodeIdentityPersistsAndSignsEnvelopes(@TempDir Path dir) throws Exception {
+    IdentityKey first = NodeIdentity.loadOrCreate(dir);
+    IdentityKey second = NodeIdentity.loadOrCreate(dir);
+    assertThat(second.peerId()).isEqualTo(first.peerId());
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      assertThat(
+              PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(dir.resolve(NodeIdentity.FILE_NAME))))
+          .isEqualTo("rw-------");
+    }
+    byte[] content = {1};
     ContentEnvelope byFirst =
-        EnvelopeCodec.seal(envelope(new byte[] {1}).metadata(), new byte[] {1}, first);
+        EnvelopeCodec.seal(
+            envelope(content).metadata(), content, new IdentityEnvelopeSigner(first));
     assertThat(byFirst.publicKey()).isEqualTo(second.publicKey());
-    assertThat(second.sign(message)).hasSize(64);
+    byte[] encoded = codec.encode(byFirst);
+    assertThat(codec.decodeAndVerify(KEY, encoded).publicKey()).isEqualTo(first.publicKey());
+  }
+
+  @Test
+  void aLegacySigningKeyIsLeftAlone(@TempDir Path dir) throws Exception {
+    Path legacy = dir.resolve(NodeIdentity.LEGACY_SIGNING_KEY_FILE);
+    Files.writeString(legacy, "# old key\n");
+    IdentityKey key = NodeIdentity.loadOrCreate(dir);
+    assertThat(Files.readString(legacy)).isEqualTo("# old key\n");
+    assertThat(NodeIdentity.loadOrCreate(dir).peerId()).isEqualTo(key.peerId());
   }
 }

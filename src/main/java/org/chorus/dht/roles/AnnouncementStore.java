@@ -1,0 +1,123 @@
+package org.chorus.dht.roles;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What this node announced (its role and capabilities), kept in {@code
+ * <data-dir>/announcements.txt} so that a restarted node re-announces the same things. One entry a
+ * line, {@code role <name>} or {@code capability <name>}; lines starting with {@code #} are
+ * comments. A save writes a temporary file, syncs it and moves it into place, so the file is always
+ * either the old or the new state. On load, lines that do not parse or exceed the caps are skipped
+ * with a warning. Not thread-safe: {@link PeerDiscovery} serialises access.
+ */
+public final class AnnouncementStore {
+
+  private static final Logger log = LoggerFactory.getLogger(AnnouncementStore.class);
+
+  /** File name inside the data directory. */
+  public static final String FILE_NAME = "announcements.txt";
+
+  private final Path file;
+
+  /** The announced state: an optional role and an ordered set of capabilities. */
+  public record State(Optional<String> role, List<String> capabilities) {
+    public State {
+      capabilities = List.copyOf(capabilities);
+    }
+
+    /** Nothing announced. */
+    public static final State EMPTY = new State(Optional.empty(), List.of());
+
+    public boolean isEmpty() {
+      return role.isEmpty() && capabilities.isEmpty();
+    }
+  }
+
+  public AnnouncementStore(Path dataDir) {
+    this.file = dataDir.resolve(FILE_NAME);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** The saved state, {@link State#EMPTY} if nothing was saved. */
+  public State load() {
+    if (!Files.exists(file)) {
+      return State.EMPTY;
+    }
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("failed to read " + file + ": " + e.getMessage(), e);
+    }
+    Optional<String> role = Optional.empty();
+    Set<String> capabilities = new LinkedHashSet<>();
+    for (String line : lines) {
+      String l = line.strip();
+      if (l.isEmpty() || l.startsWith("#")) {
+        continue;
+      }
+      String[] parts = l.split(" ", 2);
+      if (parts.length == 2 && DiscoveryKeys.isValidName(parts[1]) && parts[0].equals("role")) {
+        role = Optional.of(parts[1]);
+      } else if (parts.length == 2
+          && DiscoveryKeys.isValidName(parts[1])
+          && parts[0].equals("capability")
+          && capabilities.size() < PeerDiscovery.MAX_CAPABILITIES) {
+        capabilities.add(parts[1]);
+      } else {
+        log.warn("{}: skipping line '{}'", file, l.length() > 80 ? l.substring(0, 80) + "…" : l);
+      }
+    }
+    return new State(role, new ArrayList<>(capabilities));
+  }
+
+  /** Replaces the saved state; durable (synced) when this returns. */
+  public void save(State state) {
+    StringBuilder text =
+        new StringBuilder("# chorus-dht: role and capabilities this node announces\n");
+    state.role().ifPresent(r -> text.append("role ").append(r).append('\n'));
+    state.capabilities().forEach(c -> text.append("capability ").append(c).append('\n'));
+    Path dir = file.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, ".announcements-", ".tmp");
+      try {
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+          while (buf.hasRemaining()) {
+            ch.write(buf);
+          }
+          ch.force(true);
+        }
+        try {
+          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("failed to write " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package org.chorus.dht.roles;
+
+import java.time.Instant;
+import java.util.List;
+import org.chorus.dht.system.ApiException;
+import org.chorus.dht.system.ChorusPrincipal;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Roles and capabilities on the DHT: {@code POST /api/v1/roles/announce}, {@code POST
+ * /api/v1/capabilities/announce}, {@code GET /api/v1/peers?role=&capability=&limit=}.
+ *
+ * <p>A caller announces its own role (the default); only an admin may announce another one, so that
+ * a token cannot make the node claim a role the token does not hold. Any caller may announce
+ * capabilities and search. A search by role and capability finds the role's providers and keeps
+ * those whose verified peer record lists the capability (unverified providers are left out, since
+ * nothing says what they can do).
+ */
+@RestController
+class DiscoveryController {
+
+  private final PeerDiscovery discovery;
+  private final RolePolicy policy;
+
+  DiscoveryController(PeerDiscovery discovery, RolePolicy policy) {
+    this.discovery = discovery;
+    this.policy = policy;
+  }
+
+  /** Body of {@code POST /api/v1/roles/announce}; both members optional. */
+  record AnnounceRoleRequest(String role, List<String> capabilities) {}
+
+  /** Body of {@code POST /api/v1/capabilities/announce}. */
+  record AnnounceCapabilitiesRequest(List<String> capabilities) {}
+
+  /** What this node now announces. */
+  record AnnouncementView(
+      String peerId,
+      String role,
+      List<String> capabilities,
+      List<String> addresses,
+      String agentVersion,
+      Instant timestamp) {
+    static AnnouncementView of(PeerDiscovery.Announcement a) {
+      return new AnnouncementView(
+          a.peerId(),
+          a.role().orElse(null),
+          a.capabilities(),
+          a.addresses(),
+          a.agentVersion(),
+          a.timestamp());
+    }
+  }
+
+  record PeerView(
+      String peerId,
+      String role,
+      List<String> capabilities,
+      List<String> addresses,
+      String agentVersion,
+      Instant timestamp,
+      boolean verified) {
+    static PeerView of(PeerDiscovery.FoundPeer p) {
+      return new PeerView(
+          p.peerId(),
+          p.role().orElse(null),
+          p.capabilities(),
+          p.addresses(),
+          p.agentVersion().orElse(null),
+          p.timestamp(),
+          p.verified());
+    }
+  }
+
+  record Peers(int count, List<PeerView> peers) {}
+
+  @PostMapping("/api/v1/roles/announce")
+  AnnouncementView announceRole(
+      @AuthenticationPrincipal ChorusPrincipal caller,
+      @RequestBody(required = false) AnnounceRoleRequest request) {
+    String role =
+        request == null || request.role() == null || request.role().isBlank()
+            ? caller.role()
+            : request.role();
+    policy.require(role, "role");
+    if (!role.equals(caller.role()) && !caller.admin()) {
+      throw ApiException.forbidden(
+              "role-not-permitted",
+              "caller "
+                  + caller.name()
+                  + " acts as '"
+                  + caller.role()
+                  + "' and may not announce role '"
+                  + role
+                  + "'")
+          .with("field", "role");
+    }
+    return AnnouncementView.of(
+        discovery.announceRole(role, request == null ? null : request.capabilities()));
+  }
+
+  @PostMapping("/api/v1/capabilities/announce")
+  AnnouncementView announceCapabilities(
+      @RequestBody(required = false) AnnounceCapabilitiesRequest request) {
+    return AnnouncementView.of(
+        discovery.announceCapabilities(request == null ? null : request.capabilities()));
+  }
+
+  @GetMapping("/api/v1/peers")
+  Peers peers(
+      @RequestParam(required = false) String role,
+      @RequestParam(required = false) String capability,
+      @RequestParam(defaultValue = "" + PeerDiscovery.DEFAULT_LIMIT) int limit) {
+    boolean byRole = role != null && !role.isBlank();
+    boolean byCapability = capability != null && !capability.isBlank();
+    if (!byRole && !byCapability) {
+      throw ApiException.badRequest("role", "give 'role' or 'capability' (or both)");
+    }
+    if (byCapability && !DiscoveryKeys.isValidName(capability)) {
+      throw ApiException.badRequest(
+          "capability", "'capability' is not a valid capability name: " + capability);
+    }
+    List<PeerDiscovery.FoundPeer> found;
+    if (byRole) {
+      policy.require(role, "role");
+      found = discovery.findPeersByRole(role, limit);
+      if (byCapability) {
+        found =
+            found.stream()
+                .filter(p -> p.verified() && p.capabilities().contains(capability))
+                .toList();
+      }
+    } else {
+      found = discovery.findPeersByCapability(capability, limit);
+    }
+    List<PeerView> views = found.stream().map(PeerView::of).toList();
+    return new Peers(views.size(), views);
+  }
+}

@@ -1,0 +1,205 @@
+package org.chorus.dht.roles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.chorus.dht.ChorusDhtApplication;
+import org.chorus.dht.backend.DhtBackend;
+import org.chorus.dht.backend.NetworkDht;
+import org.chorus.dht.kad.records.PeerRecord;
+import org.chorus.dht.kad.rpc.KadMessenger;
+import org.chorus.dht.kad.rpc.KadResult;
+import org.chorus.dht.kad.wire.KadRecord;
+import org.chorus.dht.p2p.core.Multiaddr;
+import org.chorus.dht.p2p.core.PeerId;
+import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.system.TokenRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Three full nodes on the network backend over loopback (node 1 is the bootstrap peer of nodes 2
+ * and 3): node A (2) announces a role and a capability through its API, node C (3) finds it through
+ * its own API with A's signed peer record; a peer record for A signed by another key is refused by
+ * the other nodes.
+ */
+@Tag("cluster")
+class DiscoveryClusterTest {
+
+  static final String TOKEN = "discovery-cluster-token";
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  static Path root;
+  static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws IOException {
+    root = Files.createTempDirectory("chorus-discovery-test-");
+    nodes.add(startNode(1, null));
+    String boot = network(nodes.get(0)).stats().listenAddrs().get(0);
+    nodes.add(startNode(2, boot));
+    nodes.add(startNode(3, boot));
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+    if (root != null) {
+      try (var paths = Files.walk(root)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  static ConfigurableApplicationContext startNode(int n, String bootstrap) {
+    List<String> args = new ArrayList<>();
+    args.add("--server.port=0");
+    args.add("--chorus.data-dir=" + root.resolve("node-" + n));
+    args.add("--chorus.node-id=node-" + n);
+    args.add("--chorus.role-keys-dir=" + root.resolve("role-keys"));
+    args.add("--chorus.dht.listen=/ip4/127.0.0.1/tcp/0");
+    args.add("--chorus.dht.backend=network");
+    if (bootstrap != null) {
+      args.add("--chorus.dht.bootstrap-peers=" + bootstrap);
+    }
+    args.add("--chorus.security.tokens[0].principal=dev");
+    args.add("--chorus.security.tokens[0].role=backend_developer");
+    args.add("--chorus.security.tokens[0].sha256=" + TokenRegistry.sha256Hex(TOKEN));
+    return new SpringApplicationBuilder(ChorusDhtApplication.class)
+        .run(args.toArray(String[]::new));
+  }
+
+  static NetworkDht network(ConfigurableApplicationContext node) {
+    return (NetworkDht) node.getBean(DhtBackend.class);
+  }
+
+  static HttpResponse<String> send(
+      ConfigurableApplicationContext node, String method, String pathAndQuery, String body)
+      throws IOException, InterruptedException {
+    int port = ((WebServerApplicationContext) node).getWebServer().getPort();
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery))
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + TOKEN)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void nodeCFindsNodeAByRoleAndForgedPeerRecordsAreRefused() throws Exception {
+    ConfigurableApplicationContext a = nodes.get(1);
+    ConfigurableApplicationContext c = nodes.get(2);
+    PeerId peerA = network(a).host().peerId();
+    List<String> addrsA =
+        network(a).host().advertisedAddrs().stream().map(Multiaddr::toString).toList();
+    assertThat(addrsA).isNotEmpty();
+
+    HttpResponse<String> announced =
+        send(
+            a,
+            "POST",
+            "/api/v1/roles/announce",
+            JSON.writeValueAsString(Map.of("capabilities", List.of("go"))));
+    assertThat(announced.statusCode()).as(announced.body()).isEqualTo(200);
+    assertThat(JSON.readTree(announced.body()).path("peerId").asString())
+        .isEqualTo(peerA.toBase58());
+
+    JsonNode found =
+        await()
+            .atMost(30, TimeUnit.SECONDS)
+            .until(
+                () ->
+                    JSON.readTree(
+                        send(c, "GET", "/api/v1/peers?role=backend_developer", null).body()),
+                body -> body.path("count").asInt() >= 1);
+    assertThat(found.path("count").asInt()).isEqualTo(1);
+    JsonNode peer = found.path("peers").get(0);
+    assertThat(peer.path("peerId").asString()).isEqualTo(peerA.toBase58());
+    assertThat(peer.path("verified").asBoolean()).isTrue();
+    assertThat(peer.path("role").asString()).isEqualTo("backend_developer");
+    assertThat(peer.path("capabilities").valueStream().map(JsonNode::asString))
+        .containsExactly("go");
+    assertThat(peer.path("addresses").valueStream().map(JsonNode::asString))
+        .containsExactlyElementsOf(addrsA);
+
+    JsonNode byCapability =
+        JSON.readTree(send(c, "GET", "/api/v1/peers?capability=go", null).body());
+    assertThat(byCapability.path("peers").get(0).path("peerId").asString())
+        .isEqualTo(peerA.toBase58());
+
+    // C turns bad: it sends A's key with a record signed by another key, straight to A and to B.
+    byte[] key = PeerRecord.dhtKey(peerA);
+    byte[] forged =
+        new PeerRecord(
+                "evil/1.0",
+                "senior_architect",
+                List.of("go"),
+                List.of(Multiaddr.parse("/ip4/6.6.6.6/tcp/4001")),
+                Instant.now().plusSeconds(3600))
+            .sign(IdentityKey.generate());
+    byte[] genuine =
+        network(a).getValue(new String(key, java.nio.charset.StandardCharsets.UTF_8)).orElseThrow();
+    NetworkDht netC = network(c);
+    KadMessenger messenger = new KadMessenger(netC.host(), netC.dht().protocol());
+    for (ConfigurableApplicationContext target : List.of(nodes.get(0), a)) {
+      PeerId id = network(target).host().peerId();
+      netC.host().peerStore().addAddrs(id, network(target).host().advertisedAddrs());
+      KadResult<KadRecord> refused =
+          messenger.putValue(id, new KadRecord(key, forged)).get(20, TimeUnit.SECONDS);
+      assertThat(refused.isOk()).as("forged record to %s", id).isFalse();
+    }
+    // The same channel carries A's genuine record: the refusal was the signature's doing.
+    KadResult<KadRecord> accepted =
+        messenger
+            .putValue(network(nodes.get(0)).host().peerId(), new KadRecord(key, genuine))
+            .get(20, TimeUnit.SECONDS);
+    assertThat(accepted.isOk()).isTrue();
+
+    JsonNode after =
+        JSON.readTree(send(c, "GET", "/api/v1/peers?role=backend_developer", null).body());
+    assertThat(after.path("peers").get(0).path("verified").asBoolean()).isTrue();
+    assertThat(after.path("peers").get(0).path("agentVersion").asString())
+        .startsWith("chorus-dht/");
+    assertThat(
+            PeerRecord.verify(
+                    key,
+                    network(nodes.get(0))
+                        .getValue(new String(key, java.nio.charset.StandardCharsets.UTF_8))
+                        .orElseThrow())
+                .record()
+                .role())
+        .isEqualTo("backend_developer");
+  }
+}
