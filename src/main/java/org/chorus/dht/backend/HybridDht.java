@@ -36,7 +36,10 @@ import org.slf4j.LoggerFactory;
  * did not, failed, or the network is not active, the key goes into the durable {@link
  * PendingPushQueue} before the call returns; the result then says one replica. {@link #provide}
  * works the same way (local provider record, then network, else queued). {@link #deleteValue}
- * removes the local copies and the queued push.
+ * removes the local copies and the queued push. A record the network refuses as invalid ({@link
+ * RecordRejectedException}) is not a network failure: the exception reaches the caller, and the
+ * local copy already written stays (the storage layer validates envelopes before it puts, so this
+ * does not happen for its writes).
  *
  * <p><b>Pushing back.</b> {@link #drainNow()} pushes queued keys to the network, reading the latest
  * local value at push time, with at most {@link Config#drainConcurrency()} pushes in flight, and
