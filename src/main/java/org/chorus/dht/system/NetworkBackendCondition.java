@@ -10,17 +10,37 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * Whether the node runs on the network DHT: {@code chorus.dht.backend=network}, or {@code auto}
- * (the default) with a non-empty {@code chorus.dht.bootstrap-peers}. {@link Local} is the negation.
+ * Which backends the node runs ({@link Mode}, from {@code chorus.dht.backend}): {@code local},
+ * {@code network}, {@code hybrid}, or {@code auto} (the default), which is {@code hybrid} with a
+ * non-empty {@code chorus.dht.bootstrap-peers} and {@code local} without.
+ *
+ * <p>This condition matches when a network backend exists ({@code network} or {@code hybrid});
+ * {@link Local} when the embedded backend exists ({@code local} or {@code hybrid}); {@link Hybrid}
+ * when the hybrid backend is the node's backend.
  */
 class NetworkBackendCondition implements Condition {
+
+  /** The backend setup of a node. */
+  enum Mode {
+    /** The embedded {@code LocalDht} only. */
+    LOCAL,
+    /** The {@code NetworkDht} only. */
+    NETWORK,
+    /** {@code HybridDht} over a {@code NetworkDht} and a {@code LocalDht}. */
+    HYBRID
+  }
 
   @Override
   public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
     return network(context.getEnvironment());
   }
 
+  /** Whether a network backend exists (alone or under the hybrid one). */
   static boolean network(Environment env) {
+    return mode(env) != Mode.LOCAL;
+  }
+
+  static Mode mode(Environment env) {
     Binder binder = Binder.get(env);
     String backend =
         binder
@@ -28,22 +48,34 @@ class NetworkBackendCondition implements Condition {
             .orElse("auto")
             .trim()
             .toLowerCase(Locale.ROOT);
-    if (backend.equals("network")) {
-      return true;
-    }
-    if (backend.equals("local")) {
-      return false;
+    switch (backend) {
+      case "network":
+        return Mode.NETWORK;
+      case "local":
+        return Mode.LOCAL;
+      case "hybrid":
+        return Mode.HYBRID;
+      default:
+        break;
     }
     List<String> peers =
         binder.bind("chorus.dht.bootstrap-peers", Bindable.listOf(String.class)).orElse(List.of());
-    return peers.stream().anyMatch(p -> p != null && !p.isBlank());
+    return peers.stream().anyMatch(p -> p != null && !p.isBlank()) ? Mode.HYBRID : Mode.LOCAL;
   }
 
-  /** The embedded backend: the negation of {@link NetworkBackendCondition}. */
+  /** The embedded backend exists: {@code local} or {@code hybrid}. */
   static final class Local implements Condition {
     @Override
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-      return !network(context.getEnvironment());
+      return mode(context.getEnvironment()) != Mode.NETWORK;
+    }
+  }
+
+  /** The hybrid backend is the node's backend. */
+  static final class Hybrid implements Condition {
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      return mode(context.getEnvironment()) == Mode.HYBRID;
     }
   }
 }
