@@ -177,21 +177,20 @@ public final class Host implements AutoCloseable {
         if (!c.isOpen()) {
           continue;
         }
-        boolean supports =
-            peerStore
-                .get(c.remotePeer())
-                .map(p -> p.protocols().contains(Identify.PUSH_PROTOCOL.value()))
-                .orElse(false);
-        if (supports) {
-          pushes.add(
-              identify
-                  .push(c, config.identifyTimeout())
-                  .exceptionally(
-                      e -> {
-                        LOG.debug("identify push to {} failed: {}", c.remotePeer(), e.toString());
-                        return null;
-                      }));
-        }
+        // after our identify of the peer (it may still be running): only then do we know
+        // whether it takes pushes
+        pushes.add(
+            c.identified()
+                .thenCompose(
+                    info ->
+                        info.protocols().contains(Identify.PUSH_PROTOCOL.value())
+                            ? identify.push(c, config.identifyTimeout())
+                            : CompletableFuture.<Void>completedFuture(null))
+                .exceptionally(
+                    e -> {
+                      LOG.debug("identify push to {} failed: {}", c.remotePeer(), e.toString());
+                      return null;
+                    }));
         break;
       }
     }

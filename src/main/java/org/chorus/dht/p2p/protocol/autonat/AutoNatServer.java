@@ -36,7 +36,9 @@ import org.chorus.dht.p2p.protocol.autonat.AutoNatMessage.Status;
  * AutoNatConfig#throttleWindow()} (over either: {@code E_DIAL_REFUSED}); at most {@link
  * AutoNatConfig#maxDialAddrs()} addresses tried, one after the other, within {@link
  * AutoNatConfig#dialTimeout()}; the request must arrive within {@link
- * AutoNatConfig#requestTimeout()}. A successful dial-back connection is closed straight away.
+ * AutoNatConfig#requestTimeout()}. A successful dial-back connection is closed straight away; a
+ * dial we cannot make at all (our own connection cap, shutting down) is {@code E_DIAL_REFUSED},
+ * since it says nothing about the requester.
  *
  * <p>Thread-safe: the limiter's state is guarded by this object's monitor.
  */
@@ -184,6 +186,10 @@ public final class AutoNatServer {
                 dialled.incrementAndGet();
                 return DialResponse.ok(addr.get());
               }
+              if (unwrap(e) instanceof IllegalStateException) { // our cap or shutdown, not theirs
+                refused.incrementAndGet();
+                return DialResponse.error(Status.E_DIAL_REFUSED, "cannot dial now");
+              }
               failed.incrementAndGet();
               return DialResponse.error(Status.E_DIAL_ERROR, "dial failed");
             });
@@ -227,9 +233,18 @@ public final class AutoNatServer {
                 conn.close();
                 return CompletableFuture.completedFuture(Optional.of(addr));
               }
+              if (unwrap(e) instanceof IllegalStateException) {
+                return CompletableFuture.<Optional<Multiaddr>>failedFuture(unwrap(e));
+              }
               return dialInTurn(addrs, i + 1, peer);
             })
         .thenCompose(f -> f);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause()
+        : e;
   }
 
   private synchronized boolean acquire(PeerId peer) {

@@ -170,6 +170,21 @@ class AutoNatLoopbackTest {
   }
 
   @Test
+  void aDialWeCannotMakeIsARefusalNotADialError() throws Exception {
+    Host server =
+        Host.create(
+            HostConfig.builder().ioThreads(1).maxConnections(1).autonat(fast().build()).build(),
+            IdentityKey.generate());
+    hosts.add(server);
+    server.listen(LOOPBACK).get(5, TimeUnit.SECONDS);
+    Host client = host(fast().build());
+    Connection c = connect(client, server); // the server's only connection slot
+    DialResponse r = dialBack(c, client.advertisedAddrs());
+    assertThat(r.status()).isEqualTo(Status.E_DIAL_REFUSED);
+    assertThat(server.autoNatServer().failed()).isZero();
+  }
+
+  @Test
   void aDisabledServerDoesNotAdvertiseOrServeTheProtocol() throws Exception {
     Host server = host(fast().serverEnabled(false).build());
     Host client = host(fast().build());
