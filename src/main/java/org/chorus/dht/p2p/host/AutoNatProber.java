@@ -69,7 +69,7 @@ final class AutoNatProber {
   }
 
   void start() {
-    loop.execute(
+    run(
         () -> {
           if (!started && !closed) {
             started = true;
@@ -81,11 +81,13 @@ final class AutoNatProber {
   /** One probe now (or joins the one running); completes with the status after it. */
   CompletableFuture<Reachability> probeNow() {
     CompletableFuture<Reachability> done = new CompletableFuture<>();
-    loop.execute(
+    if (!run(
         () -> {
           waiters.add(done);
           probe();
-        });
+        })) {
+      done.complete(status);
+    }
     return done;
   }
 
@@ -94,7 +96,7 @@ final class AutoNatProber {
     if (!protocols.contains(AutoNat.PROTOCOL.value())) {
       return;
     }
-    loop.execute(
+    run(
         () -> {
           if (started && !closed && status == Reachability.UNKNOWN && !probing) {
             probe();
@@ -103,7 +105,7 @@ final class AutoNatProber {
   }
 
   void close() {
-    loop.execute(
+    run(
         () -> {
           closed = true;
           if (next != null) {
@@ -111,6 +113,16 @@ final class AutoNatProber {
           }
           finishWaiters();
         });
+  }
+
+  /** Runs {@code task} on the prober's loop; after the host closed, nothing runs. */
+  private boolean run(Runnable task) {
+    try {
+      loop.execute(task);
+      return true;
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return false;
+    }
   }
 
   private void schedule(Duration delay) {
@@ -121,8 +133,12 @@ final class AutoNatProber {
   }
 
   private void probe() {
-    if (probing || closed) {
+    if (closed) {
+      finishWaiters();
       return;
+    }
+    if (probing) {
+      return; // waiters are told when it ends
     }
     List<Connection> candidates = candidates();
     List<Multiaddr> addrs =
@@ -158,7 +174,7 @@ final class AutoNatProber {
               LOG.debug("autonat probe through {}: {} {}", asked, r.status(), r.statusText());
               return ReachabilityTracker.observationOf(r.status());
             })
-        .thenAccept(o -> loop.execute(() -> answered(o, peers)));
+        .thenAccept(o -> run(() -> answered(o, peers)));
   }
 
   private void answered(Observation o, int peers) {

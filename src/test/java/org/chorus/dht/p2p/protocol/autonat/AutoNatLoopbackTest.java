@@ -185,6 +185,14 @@ class AutoNatLoopbackTest {
   }
 
   @Test
+  void probingAClosedHostAnswersAtOnce() throws Exception {
+    Host h = host(fast().build());
+    h.close();
+    h.startAutoNat(); // no effect, no exception
+    assertThat(h.probeReachability().get(5, TimeUnit.SECONDS)).isEqualTo(Reachability.UNKNOWN);
+  }
+
+  @Test
   void aDisabledServerDoesNotAdvertiseOrServeTheProtocol() throws Exception {
     Host server = host(fast().serverEnabled(false).build());
     Host client = host(fast().build());
