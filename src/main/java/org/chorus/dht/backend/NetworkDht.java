@@ -174,7 +174,7 @@ public final class NetworkDht implements DhtBackend {
         NAME,
         host.peerId().toString(),
         listen,
-        mode.name().toLowerCase(java.util.Locale.ROOT),
+        s.mode(),
         s.bootstrapped(),
         s.connectedPeers(),
         s.records(),

@@ -103,9 +103,12 @@ public final class Dht implements AutoCloseable {
     this.runner = new AsyncQueryRunner(timer, config.k());
   }
 
-  /** Whether this node answers kad requests (server mode; auto counts as server). */
+  /**
+   * Whether this node answers kad requests and advertises the protocol now: server mode, or auto
+   * mode while AutoNAT has not found us unreachable (see {@link #setMode}).
+   */
   public boolean isServer() {
-    return config.mode() != KadConfig.Mode.CLIENT;
+    return started.get() ? serving : mode() != KadConfig.Mode.CLIENT;
   }
 
   public RoutingTable routingTable() {
@@ -125,29 +128,14 @@ public final class Dht implements AutoCloseable {
       return;
     }
     startedAt.set(clock.instant());
-    if (isServer()) {
-      host.setHandler(
-          protocol,
-          new KadRequestHandler(
-              host.peerId(),
-              host::advertisedAddrs,
-              this::addrsOf,
-              records,
-              validator,
-              providers,
-              (key, n) -> withAddrs(table.closest(KadKey.ofRecordKey(key), n)),
-              clock,
-              config.rpcTimeout(),
-              (delay, task) -> timer.schedule(delay.toMillis(), task),
-              config.k()));
-    }
     host.addConnectionListener(this::onConnection);
+    startModes();
   }
 
   @Override
   public void close() {
-    if (started.get() && isServer()) {
-      host.removeHandler(protocol);
+    if (started.get()) {
+      stopModes();
     }
   }
 
@@ -529,7 +517,8 @@ public final class Dht implements AutoCloseable {
         records.size(),
         providers.size(),
         since == null ? Duration.ZERO : Duration.between(since, clock.instant()),
-        bootstrapped.get());
+        bootstrapped.get(),
+        modeDescription());
   }
 
   /**
@@ -579,6 +568,133 @@ public final class Dht implements AutoCloseable {
       out.add(new KadPeer(p, addrsOf(p)));
     }
     return out;
+  }
+
+  // ---- server / client / auto mode (issue 5) ----------------------------------------------------
+  // The kad handler is registered only while serving; the host pushes identify when it comes or
+  // goes, so peers add us to (or drop us from) their tables. Auto follows the host's AutoNAT
+  // reachability: server while unknown or public, client once private (as go-libp2p-kad-dht's
+  // ModeAutoServer).
+
+  private static final org.slf4j.Logger MODE_LOG = org.slf4j.LoggerFactory.getLogger(Dht.class);
+  private final Object modeLock = new Object();
+  private volatile KadConfig.Mode requestedMode; // null: config.mode()
+  private volatile boolean serving; // guarded by modeLock for writes
+  private volatile boolean stopped;
+  private volatile KadRequestHandler requestHandler;
+  private final java.util.function.Consumer<org.chorus.dht.p2p.protocol.autonat.Reachability>
+      onReachability = r -> applyMode();
+  private final java.util.function.BiConsumer<
+          PeerId, org.chorus.dht.p2p.protocol.identify.IdentifyInfo>
+      onPush = this::onPeerPushed;
+
+  /** The mode asked for: {@link KadConfig#mode()} until {@link #setMode} changes it. */
+  public KadConfig.Mode mode() {
+    KadConfig.Mode m = requestedMode;
+    return m == null ? config.mode() : m;
+  }
+
+  /**
+   * Switches the mode at run time. {@code SERVER} and {@code CLIENT} are applied at once and never
+   * change by themselves; {@code AUTO} starts the host's AutoNAT probing and follows its verdict.
+   * Entering client mode removes the kad handler (peers learn it by identify push and drop us from
+   * their tables; our own lookups go on through them); entering server mode registers it again.
+   */
+  public void setMode(KadConfig.Mode mode) {
+    requestedMode = Objects.requireNonNull(mode, "mode");
+    if (mode == KadConfig.Mode.AUTO && started.get()) {
+      host.startAutoNat();
+    }
+    applyMode();
+  }
+
+  /** The effective mode for stats: {@code server}, {@code client}, {@code auto (server)}, ... */
+  public String modeDescription() {
+    String effective = isServer() ? "server" : "client";
+    return mode() == KadConfig.Mode.AUTO ? "auto (" + effective + ")" : effective;
+  }
+
+  private boolean wantServer() {
+    return switch (mode()) {
+      case SERVER -> true;
+      case CLIENT -> false;
+      case AUTO -> host.reachability() != org.chorus.dht.p2p.protocol.autonat.Reachability.PRIVATE;
+    };
+  }
+
+  private void startModes() {
+    host.addPushListener(onPush);
+    host.addReachabilityListener(onReachability);
+    if (mode() == KadConfig.Mode.AUTO) {
+      host.startAutoNat();
+    }
+    applyMode();
+  }
+
+  private void stopModes() {
+    host.removePushListener(onPush);
+    host.removeReachabilityListener(onReachability);
+    synchronized (modeLock) {
+      stopped = true;
+      if (serving) {
+        serving = false;
+        host.removeHandler(protocol);
+      }
+    }
+  }
+
+  private void applyMode() {
+    synchronized (modeLock) {
+      if (!started.get() || stopped) {
+        return;
+      }
+      boolean want = wantServer();
+      if (want == serving) {
+        return;
+      }
+      serving = want;
+      if (want) {
+        host.setHandler(protocol, requestHandler());
+      } else {
+        host.removeHandler(protocol);
+      }
+      MODE_LOG.info("kad now in {} mode", modeDescription());
+    }
+  }
+
+  private KadRequestHandler requestHandler() {
+    if (requestHandler == null) {
+      requestHandler =
+          new KadRequestHandler(
+              host.peerId(),
+              host::advertisedAddrs,
+              this::addrsOf,
+              records,
+              validator,
+              providers,
+              (key, n) -> withAddrs(table.closest(KadKey.ofRecordKey(key), n)),
+              clock,
+              config.rpcTimeout(),
+              (delay, task) -> timer.schedule(delay.toMillis(), task),
+              config.k());
+    }
+    return requestHandler;
+  }
+
+  /**
+   * A peer pushed identify: one that dropped kad leaves the table, one that gained it is probed.
+   */
+  private void onPeerPushed(PeerId peer, org.chorus.dht.p2p.protocol.identify.IdentifyInfo info) {
+    if (info.protocols().isEmpty() || stopped) {
+      return; // a push without a protocol list changes nothing
+    }
+    if (!info.protocols().contains(protocol.value())) {
+      if (table.remove(peer)) {
+        MODE_LOG.debug("{} stopped serving kad: removed from the routing table", peer);
+      }
+    } else if (!table.contains(peer)) {
+      admit(peer, info.listenAddrs());
+    }
   }
 
   private static byte[] sha256(byte[] data) {

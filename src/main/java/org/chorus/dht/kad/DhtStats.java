@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param providerKeys keys with provider records in the local store
  * @param uptime since {@link Dht#start()}
  * @param bootstrapped whether the routing table has been non-empty after a bootstrap
+ * @param mode the effective mode: {@code server}, {@code client}, {@code auto (server)} or {@code
+ *     auto (client)} ({@link Dht#modeDescription()})
  */
 public record DhtStats(
     int connectedPeers,
@@ -18,4 +20,5 @@ public record DhtStats(
     int records,
     int providerKeys,
     Duration uptime,
-    boolean bootstrapped) {}
+    boolean bootstrapped,
+    String mode) {}

@@ -34,6 +34,9 @@ import org.chorus.dht.p2p.core.StreamHandler;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.mux.MuxedSession;
 import org.chorus.dht.p2p.mux.MuxedStream;
+import org.chorus.dht.p2p.protocol.autonat.AutoNat;
+import org.chorus.dht.p2p.protocol.autonat.AutoNatServer;
+import org.chorus.dht.p2p.protocol.autonat.Reachability;
 import org.chorus.dht.p2p.protocol.identify.Identify;
 import org.chorus.dht.p2p.protocol.identify.IdentifyInfo;
 import org.chorus.dht.p2p.protocol.ping.Ping;
@@ -51,7 +54,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A libp2p host: listens and dials over TCP, upgrades every connection (multistream-select → {@code
  * /noise} → {@code /yamux/1.0.0}), serves registered protocols (identify and ping are built in),
- * identifies every new peer, and keeps a {@link PeerStore}. Limits: {@link
+ * identifies every new peer, and keeps a {@link PeerStore}. It pushes identify ({@code
+ * /ipfs/id/push/1.0.0}) to connected peers when its protocols or announced addresses change and
+ * takes in their pushes; it serves AutoNAT dial-backs ({@link HostConfig#autonat()}) and, once
+ * {@link #startAutoNat()} is called, probes its own {@link #reachability()}. Limits: {@link
  * HostConfig#maxConnections()}, streams per connection ({@code yamux.maxStreams}), an idle timeout
  * per connection and a dial timeout covering connect and upgrade.
  *
@@ -80,6 +86,11 @@ public final class Host implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ConcurrentHashMap<ProtocolId, java.util.concurrent.atomic.LongAdder> served =
       new ConcurrentHashMap<>();
+  private final List<java.util.function.BiConsumer<PeerId, IdentifyInfo>> pushListeners =
+      new CopyOnWriteArrayList<>();
+  private volatile List<Multiaddr> announceAddrs = List.of();
+  private final AutoNatServer autoNatServer;
+  private final AutoNatProber autoNatProber;
 
   private Host(HostConfig config, IdentityKey identity) {
     config.validate();
@@ -101,6 +112,13 @@ public final class Host implements AutoCloseable {
                 () -> handlers.keySet().stream().map(ProtocolId::value).sorted().toList()));
     handlers.put(Identify.PROTOCOL, identify.handler());
     handlers.put(Ping.PROTOCOL, Ping.handler());
+    handlers.put(
+        Identify.PUSH_PROTOCOL, Identify.pushHandler(config.identifyTimeout(), this::onPush));
+    this.autoNatServer = new AutoNatServer(config.autonat(), this::dial, System::nanoTime);
+    if (config.autonat().serverEnabled()) {
+      handlers.put(AutoNat.PROTOCOL, autoNatServer.handler());
+    }
+    this.autoNatProber = new AutoNatProber(this, config.autonat(), group.next());
   }
 
   /** A host with its own event loops; {@link #close()} stops them. */
@@ -124,13 +142,128 @@ public final class Host implements AutoCloseable {
     return peerStore;
   }
 
-  /** Serves {@code protocol} on inbound streams (replaces an earlier handler). */
+  /**
+   * Serves {@code protocol} on inbound streams (replaces an earlier handler). A protocol new to us
+   * is pushed to connected peers ({@link #pushIdentify()}).
+   */
   public void setHandler(ProtocolId protocol, StreamHandler handler) {
-    handlers.put(protocol, handler);
+    if (handlers.put(protocol, handler) == null) {
+      protocolsChanged();
+    }
   }
 
+  /** Stops serving {@code protocol}; connected peers hear of it by an identify push. */
   public void removeHandler(ProtocolId protocol) {
-    handlers.remove(protocol);
+    if (handlers.remove(protocol) != null) {
+      protocolsChanged();
+    }
+  }
+
+  private void protocolsChanged() {
+    if (!connections.isEmpty() && !closed.get()) {
+      pushIdentify();
+    }
+  }
+
+  /**
+   * Pushes our identify message (protocols, advertised addresses) on one open connection to every
+   * connected peer that supports the push protocol. Completes when every push has ended (a failed
+   * push is logged, not fatal).
+   */
+  public CompletableFuture<Void> pushIdentify() {
+    List<CompletableFuture<Void>> pushes = new ArrayList<>();
+    for (List<HostConnection> list : connections.values()) {
+      for (HostConnection c : list) {
+        if (!c.isOpen()) {
+          continue;
+        }
+        // after our identify of the peer (it may still be running): only then do we know
+        // whether it takes pushes
+        pushes.add(
+            c.identified()
+                .thenCompose(
+                    info ->
+                        info.protocols().contains(Identify.PUSH_PROTOCOL.value())
+                            ? identify.push(c, config.identifyTimeout())
+                            : CompletableFuture.<Void>completedFuture(null))
+                .exceptionally(
+                    e -> {
+                      LOG.debug("identify push to {} failed: {}", c.remotePeer(), e.toString());
+                      return null;
+                    }));
+        break;
+      }
+    }
+    return CompletableFuture.allOf(pushes.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Called (on an event loop) after a peer pushed identify and the peer store took it in: the
+   * peer's id and what it pushed. Listeners must not block.
+   */
+  public void addPushListener(java.util.function.BiConsumer<PeerId, IdentifyInfo> listener) {
+    pushListeners.add(listener);
+  }
+
+  public void removePushListener(java.util.function.BiConsumer<PeerId, IdentifyInfo> listener) {
+    pushListeners.remove(listener);
+  }
+
+  private void onPush(Connection conn, IdentifyInfo info) {
+    PeerId peer = conn.remotePeer();
+    peerStore.pushed(peer, info.protocols(), info.listenAddrs());
+    LOG.debug("identify push from {}: {}", peer, info.protocols());
+    autoNatProber.onIdentified(info.protocols());
+    for (java.util.function.BiConsumer<PeerId, IdentifyInfo> l : pushListeners) {
+      try {
+        l.accept(peer, info);
+      } catch (RuntimeException e) {
+        LOG.warn("identify push listener failed", e);
+      }
+    }
+  }
+
+  /**
+   * Announces {@code addrs} in identify (and AutoNAT probes) instead of the listen addresses; an
+   * empty list goes back to the listen addresses. Connected peers hear of the change by a push. For
+   * a node behind a port mapping, or (in tests) one claiming an address it does not serve.
+   */
+  public void setAnnounceAddrs(List<Multiaddr> addrs) {
+    announceAddrs = addrs.stream().map(Multiaddr::withoutPeerId).toList();
+    if (!connections.isEmpty() && !closed.get()) {
+      pushIdentify();
+    }
+  }
+
+  /** What AutoNAT found out about us so far ({@link Reachability#UNKNOWN} until it decides). */
+  public Reachability reachability() {
+    return autoNatProber.status();
+  }
+
+  /** Starts probing our reachability with connected AutoNAT peers (idempotent). */
+  public void startAutoNat() {
+    autoNatProber.start();
+  }
+
+  /** Probes once now (or joins a running probe); completes with the reachability after it. */
+  public CompletableFuture<Reachability> probeReachability() {
+    return autoNatProber.probeNow();
+  }
+
+  /** Called (on an event loop) whenever {@link #reachability()} changes. Must not block. */
+  public void addReachabilityListener(Consumer<Reachability> listener) {
+    autoNatProber.addListener(listener);
+  }
+
+  public void removeReachabilityListener(Consumer<Reachability> listener) {
+    autoNatProber.removeListener(listener);
+  }
+
+  /**
+   * Our AutoNAT responder (its counters; it serves only if {@link HostConfig#autonat()} says so).
+   */
+  public AutoNatServer autoNatServer() {
+    return autoNatServer;
   }
 
   public Set<ProtocolId> protocols() {
@@ -180,10 +313,15 @@ public final class Host implements AutoCloseable {
   }
 
   /**
-   * What identify tells peers: the listen addresses, with a wildcard bind (0.0.0.0 or ::) replaced
-   * by this machine's interface addresses of that family (link-local ones left out).
+   * What identify tells peers: the addresses set with {@link #setAnnounceAddrs} if any, else the
+   * listen addresses, with a wildcard bind (0.0.0.0 or ::) replaced by this machine's interface
+   * addresses of that family (link-local ones left out).
    */
   public List<Multiaddr> advertisedAddrs() {
+    List<Multiaddr> announced = announceAddrs;
+    if (!announced.isEmpty()) {
+      return announced;
+    }
     java.util.LinkedHashSet<Multiaddr> out = new java.util.LinkedHashSet<>();
     for (Multiaddr a : listenAddrs()) {
       InetSocketAddress sa = a.toTcpSocketAddress().orElse(null);
@@ -568,6 +706,7 @@ public final class Host implements AutoCloseable {
                   info.protocolVersion(),
                   info.protocols(),
                   info.listenAddrs());
+              autoNatProber.onIdentified(info.protocols());
               info.observedAddr()
                   .ifPresent(
                       a -> {
@@ -591,6 +730,7 @@ public final class Host implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    autoNatProber.close();
     for (Transport.Listener l : listeners) {
       l.close().join();
     }

@@ -3,6 +3,7 @@ package org.chorus.dht.p2p.host;
 import java.time.Duration;
 import java.util.Objects;
 import org.chorus.dht.p2p.mux.yamux.YamuxConfig;
+import org.chorus.dht.p2p.protocol.autonat.AutoNatConfig;
 
 /**
  * Every host knob next to its default, validated once ({@link #validate()} runs in the
@@ -21,6 +22,8 @@ import org.chorus.dht.p2p.mux.yamux.YamuxConfig;
  * @param ioThreads Netty event-loop threads
  * @param maxPeers peer store entries
  * @param yamux the muxer's knobs (window, streams per connection, frame and send-buffer caps)
+ * @param autonat AutoNAT: whether we serve dial-backs ({@link AutoNatConfig#serverEnabled()},
+ *     default on), the server's limits and the reachability probe's pace
  */
 public record HostConfig(
     String agentVersion,
@@ -34,7 +37,8 @@ public record HostConfig(
     int maxPendingStreamBytes,
     int ioThreads,
     int maxPeers,
-    YamuxConfig yamux) {
+    YamuxConfig yamux,
+    AutoNatConfig autonat) {
   public static final String DEFAULT_AGENT_VERSION = "chorus-dht/0.1.0";
   public static final String DEFAULT_PROTOCOL_VERSION = "ipfs/0.1.0";
   public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(10);
@@ -53,6 +57,7 @@ public record HostConfig(
     Objects.requireNonNull(agentVersion, "agentVersion");
     Objects.requireNonNull(protocolVersion, "protocolVersion");
     Objects.requireNonNull(yamux, "yamux");
+    Objects.requireNonNull(autonat, "autonat");
     validate(
         dialTimeout,
         negotiationTimeout,
@@ -132,6 +137,7 @@ public record HostConfig(
     b.ioThreads = ioThreads;
     b.maxPeers = maxPeers;
     b.yamux = yamux;
+    b.autonat = autonat;
     return b;
   }
 
@@ -149,6 +155,7 @@ public record HostConfig(
     private int ioThreads = DEFAULT_IO_THREADS;
     private int maxPeers = DEFAULT_MAX_PEERS;
     private YamuxConfig yamux = YamuxConfig.DEFAULT;
+    private AutoNatConfig autonat = AutoNatConfig.DEFAULT;
 
     public Builder agentVersion(String v) {
       agentVersion = v;
@@ -210,6 +217,11 @@ public record HostConfig(
       return this;
     }
 
+    public Builder autonat(AutoNatConfig v) {
+      autonat = v;
+      return this;
+    }
+
     public HostConfig build() {
       return new HostConfig(
           agentVersion,
@@ -223,7 +235,8 @@ public record HostConfig(
           maxPendingStreamBytes,
           ioThreads,
           maxPeers,
-          yamux);
+          yamux,
+          autonat);
     }
   }
 }

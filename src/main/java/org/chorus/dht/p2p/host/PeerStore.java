@@ -96,6 +96,33 @@ public final class PeerStore {
     addAddrs(id, addrs);
   }
 
+  /**
+   * Records an identify push: a non-empty protocol list replaces the known one, and a non-empty
+   * address list replaces the known addresses (the peer says where it listens now).
+   */
+  public void pushed(PeerId id, List<String> protocols, List<Multiaddr> addrs) {
+    update(
+        id,
+        p -> {
+          List<Multiaddr> a = p.addrs();
+          if (!addrs.isEmpty()) {
+            LinkedHashSet<Multiaddr> all = new LinkedHashSet<>();
+            for (Multiaddr m : addrs) {
+              if (all.size() >= MAX_ADDRS) {
+                break;
+              }
+              all.add(m.withoutPeerId());
+            }
+            a = List.copyOf(all);
+          }
+          List<String> protos =
+              protocols.isEmpty()
+                  ? p.protocols()
+                  : List.copyOf(protocols.subList(0, Math.min(protocols.size(), MAX_PROTOCOLS)));
+          return new PeerInfo(id, a, protos, p.agentVersion(), p.protocolVersion(), p.publicKey());
+        });
+  }
+
   public void setPublicKey(PeerId id, byte[] publicKey) {
     update(
         id,

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.chorus.dht.p2p.core.Connection;
 import org.chorus.dht.p2p.core.Multiaddr;
@@ -19,10 +20,13 @@ import org.chorus.dht.p2p.crypto.PublicKeys;
 /**
  * {@code /ipfs/id/1.0.0}: the responder writes one message and closes its write side (js reads
  * until EOF); the requester reads until EOF, merges, and checks that the public key belongs to the
- * connection's peer. Thread-safe.
+ * connection's peer. {@code /ipfs/id/push/1.0.0} (identify/README.md#identifypush) turns it round:
+ * a peer whose protocols or addresses changed opens a stream, writes the same message and closes;
+ * the receiver reads until EOF (within a timeout) and hands the result on. Thread-safe.
  */
 public final class Identify {
   public static final ProtocolId PROTOCOL = ProtocolId.of("/ipfs/id/1.0.0");
+  public static final ProtocolId PUSH_PROTOCOL = ProtocolId.of("/ipfs/id/push/1.0.0");
 
   /** What we tell peers about ourselves; read at the time of each request. */
   public record Local(
@@ -42,17 +46,109 @@ public final class Identify {
   public StreamHandler handler() {
     return stream -> {
       stream.setListener((s, data) -> {}); // requests carry no data
-      Multiaddr observed = stream.connection().remoteAddress().withoutPeerId();
-      byte[] msg =
-          IdentifyCodec.encode(
-              local.publicKey(),
-              local.protocolVersion(),
-              local.agentVersion(),
-              local.listenAddrs().get(),
-              Optional.of(observed),
-              local.protocols().get());
-      stream.write(msg);
+      stream.write(message(stream.connection()));
       stream.closeWrite();
+    };
+  }
+
+  private byte[] message(Connection conn) {
+    return IdentifyCodec.encode(
+        local.publicKey(),
+        local.protocolVersion(),
+        local.agentVersion(),
+        local.listenAddrs().get(),
+        Optional.of(conn.remoteAddress().withoutPeerId()),
+        local.protocols().get());
+  }
+
+  /**
+   * Pushes our current identify message to the peer of {@code conn}; completes when the peer has
+   * closed the stream too, fails if it does not support the push protocol or within {@code
+   * timeout}.
+   */
+  public CompletableFuture<Void> push(Connection conn, Duration timeout) {
+    return conn.newStream(PUSH_PROTOCOL)
+        .thenCompose(
+            stream -> {
+              CompletableFuture<Void> done = new CompletableFuture<>();
+              stream.setListener(
+                  new StreamListener() {
+                    @Override
+                    public void onData(Stream s, byte[] data) {} // the receiver sends nothing
+
+                    @Override
+                    public void onRemoteClose(Stream s) {
+                      done.complete(null);
+                    }
+
+                    @Override
+                    public void onReset(Stream s, Throwable cause) {
+                      done.completeExceptionally(cause);
+                    }
+                  });
+              stream.write(message(conn));
+              stream.closeWrite();
+              return done.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                  .whenComplete(
+                      (v, e) -> {
+                        if (e != null) {
+                          stream.reset();
+                        }
+                      });
+            });
+  }
+
+  /**
+   * The receiver of identify pushes: reads to EOF (at most {@code timeout}), checks that a public
+   * key, if sent, is the connection peer's, and calls {@code onPush} with the merged message (its
+   * {@code observedAddr} is ignored by convention). A bad push resets the stream and is dropped.
+   */
+  public static StreamHandler pushHandler(
+      Duration timeout, BiConsumer<Connection, IdentifyInfo> onPush) {
+    return stream -> {
+      CompletableFuture<IdentifyInfo> result = new CompletableFuture<>();
+      IdentifyCodec codec = new IdentifyCodec();
+      stream.setListener(
+          new StreamListener() {
+            @Override
+            public void onData(Stream s, byte[] data) {
+              try {
+                codec.feed(data);
+              } catch (ProtocolException e) {
+                result.completeExceptionally(e);
+              }
+            }
+
+            @Override
+            public void onRemoteClose(Stream s) {
+              try {
+                IdentifyInfo info = codec.finishPush();
+                if (info.publicKey().length > 0
+                    && !PublicKeys.decode(info.publicKey()).peerId().equals(s.remotePeer())) {
+                  throw ProtocolException.stream("identify push: public key of another peer");
+                }
+                result.complete(info);
+              } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+              }
+            }
+
+            @Override
+            public void onReset(Stream s, Throwable cause) {
+              result.completeExceptionally(cause);
+            }
+          });
+      result
+          .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .whenComplete(
+              (info, e) -> {
+                if (e != null) {
+                  stream.reset();
+                  return;
+                }
+                stream.closeWrite();
+                onPush.accept(stream.connection(), info);
+              });
     };
   }
 

@@ -104,8 +104,20 @@ public final class IdentifyCodec {
     pending.write(buf, pos, buf.length - pos);
   }
 
-  /** Merges what was read (call at EOF). */
+  /** Merges what was read (call at EOF); the public key is required. */
   public IdentifyInfo finish() {
+    return finish(true);
+  }
+
+  /**
+   * Merges what was read from an identify push (call at EOF): like {@link #finish()}, but a push
+   * may leave the public key out (then {@link IdentifyInfo#publicKey()} is empty).
+   */
+  public IdentifyInfo finishPush() {
+    return finish(false);
+  }
+
+  private IdentifyInfo finish(boolean requireKey) {
     if (pending.size() > 0) {
       throw ProtocolException.stream("failed to read identify: truncated message at EOF");
     }
@@ -142,8 +154,11 @@ public final class IdentifyCodec {
         }
       }
     }
-    if (publicKey == null) {
+    if (publicKey == null && requireKey) {
       throw ProtocolException.stream("failed to read identify: no public key");
+    }
+    if (publicKey == null) {
+      publicKey = new byte[0];
     }
     return new IdentifyInfo(
         publicKey,
