@@ -9,6 +9,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +33,7 @@ import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.envelope.EnvelopeCodec;
 import org.chorus.dht.envelope.EnvelopeMetadata;
+import org.chorus.dht.envelope.EnvelopeSigner;
 import org.chorus.dht.kad.Dht;
 import org.chorus.dht.kad.GetResult;
 import org.chorus.dht.kad.KadConfig;
@@ -40,7 +45,6 @@ import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
-import org.chorus.dht.storage.envelope.NodeSigningKey;
 import org.chorus.dht.system.TokenRegistry;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -191,7 +195,7 @@ public final class KadClusterBench {
 
   /** {@code ops} signed envelopes of {@code bytes} random ciphertext, each at its own address. */
   static void envelopes(String prefix, int ops, int bytes, List<byte[]> keys, List<byte[]> values) {
-    NodeSigningKey signer = NodeSigningKey.generate();
+    EnvelopeSigner signer = ed25519Signer();
     EnvelopeCodec codec = new EnvelopeCodec(8 << 20);
     Random rnd = new Random(ops * 31L + bytes);
     for (int i = 0; i < ops; i++) {
@@ -213,6 +217,34 @@ public final class KadClusterBench {
               1);
       keys.add(address.dhtKey().getBytes(StandardCharsets.UTF_8));
       values.add(codec.encode(EnvelopeCodec.seal(m, ciphertext, signer)));
+    }
+  }
+
+  /** A fresh in-memory Ed25519 creator key. */
+  static EnvelopeSigner ed25519Signer() {
+    try {
+      KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+      byte[] raw = EnvelopeCodec.rawEd25519(pair.getPublic());
+      return new EnvelopeSigner() {
+        @Override
+        public byte[] publicKey() {
+          return raw.clone();
+        }
+
+        @Override
+        public byte[] sign(byte[] message) {
+          try {
+            Signature s = Signature.getInstance("Ed25519");
+            s.initSign(pair.getPrivate());
+            s.update(message);
+            return s.sign();
+          } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("failed to sign: " + e, e);
+          }
+        }
+      };
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("failed to make an Ed25519 key: " + e, e);
     }
   }
 
