@@ -1,13 +1,14 @@
 package org.chorus.dht.kad;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.chorus.dht.kad.query.QueryTimer;
 import org.chorus.dht.kad.records.InMemoryProviderStore;
@@ -124,16 +125,17 @@ class DhtTest {
     assertThat(((GetResult.Found) got).value()).isEqualTo(utf8("z-new"));
     // node 3 held "a-old" itself: replaced locally; nodes 0 (stale) and 2 (none) get a PUT
     assertThat(stores.get(3).get(key).map(KadRecord::value)).contains(utf8("z-new"));
+    // the correcting PUT_VALUEs are sent without waiting for their echo: wait (bounded) for them
     for (int i : new int[] {0, 2}) {
-      Optional<byte[]> v = Optional.empty();
-      for (int t = 0; t < 100; t++) {
-        v = stores.get(i).get(key).map(KadRecord::value);
-        if (v.isPresent() && Arrays.equals(v.get(), utf8("z-new"))) {
-          break;
-        }
-        Thread.sleep(20);
-      }
-      assertThat(v).as("node " + i).contains(utf8("z-new"));
+      int n = i;
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20))
+          .untilAsserted(
+              () ->
+                  assertThat(stores.get(n).get(key).map(KadRecord::value))
+                      .as("node " + n)
+                      .contains(utf8("z-new")));
     }
   }
 

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.chorus.dht.kad.records.InMemoryProviderStore;
 import org.chorus.dht.kad.records.InMemoryRecordStore;
 import org.chorus.dht.kad.records.NamespacedValidator;
@@ -194,14 +196,14 @@ abstract class KadJsInteropContract {
     String key = unique("js-provides");
     JsonNode add = jsRpc("\"type\":\"ADD_PROVIDER\",\"key\":\"" + key + "\"");
     assertThat(add.path("ok").asBoolean()).as(add.toString()).isTrue();
-    JsonNode got = null;
-    for (int i = 0; i < 50; i++) {
-      got = jsRpc("\"type\":\"GET_PROVIDERS\",\"key\":\"" + key + "\"");
-      if (got.get("response").get("providers").size() > 0) {
-        break;
-      }
-      Thread.sleep(20);
-    }
+    // ADD_PROVIDER has no answer: our handler may still be reading it when js reports it sent
+    JsonNode got =
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(20))
+            .until(
+                () -> jsRpc("\"type\":\"GET_PROVIDERS\",\"key\":\"" + key + "\""),
+                r -> r.get("response").get("providers").size() > 0);
     JsonNode provs = got.get("response").get("providers");
     assertThat(ids(provs)).as(got.toString()).containsExactly(js.peerId().toBase58());
     assertThat(provs.get(0).get("addrs").get(0).asString())
@@ -220,9 +222,9 @@ abstract class KadJsInteropContract {
         .contains(host.peerId().toBase58());
     // ADD_PROVIDER has no response: js reports it sent once written, our handler may still be
     // reading it.
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(10))
-        .pollInterval(java.time.Duration.ofMillis(20))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
         .untilAsserted(
             () ->
                 assertThat(providers.get(providerKey(key)))
@@ -301,15 +303,17 @@ abstract class KadJsInteropContract {
     byte[] mh = providerKey(key);
     KadPeer self = new KadPeer(host.peerId(), List.of(hostAddr));
     assertThat(await(messenger.addProvider(js.peerId(), mh, self)).isOk()).isTrue();
-    JsonNode found = null;
-    for (int i = 0; i < 50; i++) {
-      found = js.get("/providers?mhHex=" + HEX.formatHex(mh) + "&timeoutMs=3000");
-      if (ids(found.get("providers")).contains(host.peerId().toBase58())) {
-        break;
-      }
-      Thread.sleep(20);
-    }
-    assertThat(ids(found.get("providers"))).as(found.toString()).contains(host.peerId().toBase58());
+    // ADD_PROVIDER has no answer: js may still be handling it
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .untilAsserted(
+            () -> {
+              JsonNode found = js.get("/providers?mhHex=" + HEX.formatHex(mh) + "&timeoutMs=3000");
+              assertThat(ids(found.get("providers")))
+                  .as(found.toString())
+                  .contains(host.peerId().toBase58());
+            });
 
     KadMessenger.ProvidersReply reply =
         await(messenger.getProviders(js.peerId(), mh)).answer().get();

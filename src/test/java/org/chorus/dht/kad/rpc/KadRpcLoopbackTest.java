@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.chorus.dht.kad.records.InMemoryProviderStore;
 import org.chorus.dht.kad.records.InMemoryRecordStore;
 import org.chorus.dht.kad.records.NamespacedValidator;
@@ -236,9 +237,10 @@ class KadRpcLoopbackTest {
     big.write(Varint.encode(KadCodec.MAX_MESSAGE + 1)); // only the length: refused before the body
     big.closeFuture().get(5, TimeUnit.SECONDS);
     // the server resets before it counts: allow it a moment
-    for (int i = 0; i < 100 && handler.rejected() < before + 2; i++) {
-      Thread.sleep(10);
-    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> handler.rejected() >= before + 2);
     assertThat(handler.rejected()).isEqualTo(before + 2);
   }
 
@@ -287,14 +289,11 @@ class KadRpcLoopbackTest {
 
   /** ADD_PROVIDER has no answer: poll until the server has stored {@code n} providers. */
   static KadMessenger.ProvidersReply awaitProviders(byte[] mh, int n) throws Exception {
-    KadMessenger.ProvidersReply r = null;
-    for (int i = 0; i < 100; i++) {
-      r = await(messenger.getProviders(server.peerId(), mh)).answer().get();
-      if (r.providers().size() >= n) {
-        return r;
-      }
-      Thread.sleep(20);
-    }
-    return r;
+    return Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> await(messenger.getProviders(server.peerId(), mh)).answer().get(),
+            r -> r.providers().size() >= n);
   }
 }
