@@ -113,7 +113,8 @@ class DhtMaintenanceTest {
   @Test
   void joinsABootstrapPeerThatStartsLate() throws Exception {
     int port = freePort();
-    Multiaddr bootAddr = Multiaddr.parse("/ip4/127.0.0.1/tcp/" + port); // no /p2p: allowed
+    // a DNS name and no /p2p: both allowed for a bootstrap address
+    Multiaddr bootAddr = Multiaddr.parse("/dns4/localhost/tcp/" + port);
     Node b = node();
     DhtMaintenance m = maintain(b, List.of(bootAddr), quiet().build());
 
