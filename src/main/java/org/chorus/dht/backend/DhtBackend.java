@@ -41,6 +41,58 @@ public interface DhtBackend extends AutoCloseable {
   @Override
   void close();
 
+  /** The peers with an open connection; none on a backend without a network. */
+  default List<ConnectedPeer> peers() {
+    return List.of();
+  }
+
+  /** The routing table's non-empty buckets; an empty table on a backend without a network. */
+  default RoutingTableView routingTable() {
+    return new RoutingTableView(0, List.of());
+  }
+
+  /**
+   * A connected peer, for {@code GET /api/v1/dht/peers}.
+   *
+   * @param addresses known addresses of the peer (connection addresses first)
+   * @param direction {@code inbound}, {@code outbound} or, with several connections, both joined by
+   *     {@code ,}
+   * @param protocols protocols it announced through identify; empty until identified
+   * @param agentVersion its identify agent version; empty until identified
+   * @param inRoutingTable whether it is in our kad routing table
+   */
+  record ConnectedPeer(
+      String peerId,
+      List<String> addresses,
+      String direction,
+      List<String> protocols,
+      String agentVersion,
+      boolean inRoutingTable) {
+    public ConnectedPeer {
+      addresses = List.copyOf(addresses);
+      protocols = List.copyOf(protocols);
+    }
+  }
+
+  /** The routing table: peers in it, and its non-empty buckets by increasing CPL. */
+  record RoutingTableView(int size, List<RoutingBucket> buckets) {
+    public RoutingTableView {
+      buckets = List.copyOf(buckets);
+    }
+  }
+
+  /**
+   * One k-bucket: peers sharing {@code cpl} leading key bits with us, least recently seen first.
+   */
+  record RoutingBucket(int cpl, List<RoutingPeer> peers) {
+    public RoutingBucket {
+      peers = List.copyOf(peers);
+    }
+  }
+
+  /** A routing-table peer and the milliseconds since its last successful exchange with us. */
+  record RoutingPeer(String peerId, long lastSeenMillisAgo) {}
+
   /** The outcome of a put: how many copies were stored, this node's included. */
   record PutResult(int replicas, int targetReplicas) {}
 

@@ -4,9 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +24,11 @@ import org.chorus.dht.kad.KadConfig;
 import org.chorus.dht.kad.records.MvProviderStore;
 import org.chorus.dht.kad.records.MvRecordStore;
 import org.chorus.dht.kad.wire.KadPeer;
+import org.chorus.dht.p2p.core.Connection;
 import org.chorus.dht.p2p.core.Multiaddr;
+import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.host.Host;
+import org.chorus.dht.p2p.host.PeerStore;
 
 /**
  * The Kademlia-backed backend: a {@link Dht} on a libp2p {@link Host}, with the persistent record
@@ -180,6 +189,51 @@ public final class NetworkDht implements DhtBackend {
         s.records(),
         s.routingTableSize(),
         s.uptime().toSeconds());
+  }
+
+  /** Connected peers, one entry per peer, sorted by peer id. */
+  @Override
+  public List<ConnectedPeer> peers() {
+    Map<PeerId, List<Connection>> byPeer = new TreeMap<>(Comparator.comparing(PeerId::toString));
+    for (Connection c : host.connections()) {
+      byPeer.computeIfAbsent(c.remotePeer(), p -> new ArrayList<>()).add(c);
+    }
+    List<ConnectedPeer> out = new ArrayList<>(byPeer.size());
+    byPeer.forEach((peer, conns) -> out.add(connectedPeer(peer, conns)));
+    return out;
+  }
+
+  private ConnectedPeer connectedPeer(PeerId peer, List<Connection> conns) {
+    LinkedHashSet<String> addrs = new LinkedHashSet<>();
+    TreeSet<String> directions = new TreeSet<>();
+    for (Connection c : conns) {
+      addrs.add(c.remoteAddress().toString());
+      directions.add(c.direction().name().toLowerCase(Locale.ROOT));
+    }
+    Optional<PeerStore.PeerInfo> info = host.peerStore().get(peer);
+    info.ifPresent(i -> i.addrs().forEach(a -> addrs.add(a.toString())));
+    return new ConnectedPeer(
+        peer.toString(),
+        List.copyOf(addrs),
+        String.join(",", directions),
+        info.map(PeerStore.PeerInfo::protocols).orElse(List.of()),
+        info.map(PeerStore.PeerInfo::agentVersion).orElse(""),
+        dht.routingTable().contains(peer));
+  }
+
+  @Override
+  public RoutingTableView routingTable() {
+    List<RoutingBucket> buckets = new ArrayList<>();
+    int size = 0;
+    for (Dht.RoutingBucket b : dht.routingBuckets()) {
+      List<RoutingPeer> peers =
+          b.peers().stream()
+              .map(p -> new RoutingPeer(p.peer().toString(), p.sinceSeen().toMillis()))
+              .toList();
+      size += peers.size();
+      buckets.add(new RoutingBucket(b.cpl(), peers));
+    }
+    return new RoutingTableView(size, buckets);
   }
 
   public boolean isOpen() {

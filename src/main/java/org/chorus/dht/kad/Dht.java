@@ -170,6 +170,9 @@ public final class Dht implements AutoCloseable {
   /** Adds a live peer to the table, probing the bucket's least-recently-seen entry if asked. */
   private void offer(PeerId peer, List<Multiaddr> addrs) {
     AddResult added = table.add(peer, addrs, timer.nowMillis());
+    if (added.inTable()) {
+      bootstrapped.set(true);
+    }
     added
         .probeTarget()
         .ifPresent(
@@ -703,5 +706,82 @@ public final class Dht implements AutoCloseable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("failed to hash: SHA-256 missing", e);
     }
+  }
+
+  // ---- node life cycle (kad.jobs): liveness, eviction and routing-table views ----
+
+  /**
+   * Whether the routing table has held a peer at least once, whether through {@link #bootstrap} or
+   * a peer that connected to us.
+   */
+  public boolean isBootstrapped() {
+    return bootstrapped.get();
+  }
+
+  /**
+   * Sends a kad PING to {@code peer} (dialling its known addresses if not connected); completes
+   * with whether it answered within {@link KadConfig#rpcTimeout()}. An answer marks the peer seen
+   * in the routing table. Never fails.
+   */
+  public CompletableFuture<Boolean> ping(PeerId peer) {
+    return messenger
+        .ping(peer)
+        .handle(
+            (r, e) -> {
+              boolean ok = e == null && r.isOk();
+              if (ok) {
+                table.markSeen(peer, timer.nowMillis());
+              }
+              return ok;
+            });
+  }
+
+  /**
+   * Removes {@code peer} from the routing table (a replacement takes its slot) and, unless it is
+   * still connected, its entry from the peer store. True when it was in the table.
+   */
+  public boolean evict(PeerId peer) {
+    boolean removed = table.remove(peer);
+    if (host.connections(peer).isEmpty()) {
+      host.peerStore().remove(peer);
+    }
+    return removed;
+  }
+
+  /** Routing-table peers without a successful exchange within {@code age}, longest silent first. */
+  public List<PeerId> peersNotSeenWithin(Duration age) {
+    long cutoff = timer.nowMillis() - age.toMillis();
+    List<RoutingTable.Seen> old = new ArrayList<>();
+    for (RoutingTable.Seen s : table.entries()) {
+      if (s.lastSeenMillis() < cutoff) {
+        old.add(s);
+      }
+    }
+    old.sort(java.util.Comparator.comparingLong(RoutingTable.Seen::lastSeenMillis));
+    return old.stream().map(RoutingTable.Seen::peer).toList();
+  }
+
+  /** One routing-table peer and the time since its last successful exchange. */
+  public record RoutingPeer(PeerId peer, Duration sinceSeen) {}
+
+  /** The non-empty bucket of common prefix length {@code cpl}, least recently seen first. */
+  public record RoutingBucket(int cpl, List<RoutingPeer> peers) {
+    public RoutingBucket {
+      peers = List.copyOf(peers);
+    }
+  }
+
+  /** A snapshot of the routing table's non-empty buckets, by increasing CPL. */
+  public List<RoutingBucket> routingBuckets() {
+    long now = timer.nowMillis();
+    Map<Integer, List<RoutingPeer>> byCpl = new java.util.TreeMap<>();
+    for (RoutingTable.Seen s : table.entries()) {
+      byCpl
+          .computeIfAbsent(s.cpl(), c -> new ArrayList<>())
+          .add(new RoutingPeer(s.peer(), Duration.ofMillis(Math.max(0, now - s.lastSeenMillis()))));
+    }
+    List<RoutingBucket> out = new ArrayList<>(byCpl.size());
+    byCpl.forEach((cpl, peers) -> out.add(new RoutingBucket(cpl, peers)));
+    return out;
   }
 }

@@ -93,10 +93,10 @@ final class ContentDtos {
       long uptime) {}
 
   /** {@code GET /api/v1/dht/peers}. */
-  record Peers(int count, List<Object> peers) {}
+  record Peers(int count, List<DhtBackend.ConnectedPeer> peers) {}
 
   /** {@code GET /api/v1/dht/routing-table}. */
-  record RoutingTable(int size, List<Object> buckets) {}
+  record RoutingTable(int size, List<DhtBackend.RoutingBucket> buckets) {}
 
   /** {@code PUT /api/v1/dht/values/{key}}. */
   record ValueStored(String key, int size) {}

@@ -105,12 +105,14 @@ class DhtController {
   /** Connected peers; always empty on the embedded single-node backend. */
   @GetMapping("/peers")
   Peers peers() {
-    return new Peers(0, List.of());
+    List<DhtBackend.ConnectedPeer> peers = backend.peers();
+    return new Peers(peers.size(), peers);
   }
 
   /** Routing table buckets; always empty on the embedded single-node backend. */
   @GetMapping("/routing-table")
   RoutingTable routingTable() {
-    return new RoutingTable(backend.stats().routingTableSize(), List.of());
+    DhtBackend.RoutingTableView table = backend.routingTable();
+    return new RoutingTable(table.size(), table.buckets());
   }
 }

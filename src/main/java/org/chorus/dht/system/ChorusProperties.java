@@ -89,6 +89,12 @@ public record ChorusProperties(
    * @param localValueTtl how long the embedded backend keeps a value. Long by default: on a single
    *     node nothing republishes, so the kad rule (48 h, refreshed by republishing) would silently
    *     drop stored content after two days
+   * @param autoBootstrapInterval retry of the bootstrap peers while the routing table is empty
+   * @param discoveryInterval random-walk lookup (0 disables)
+   * @param refreshInterval routing table refresh (0 disables)
+   * @param stalePeerTimeout a routing-table peer silent for longer is pinged, and evicted if dead
+   * @param staleCheckInterval how often silent peers are looked for (0 disables)
+   * @param expireInterval expiry sweep of the local record and provider stores
    */
   public record Dht(
       @DefaultValue("/ip4/0.0.0.0/tcp/4001") List<String> listen,
@@ -96,5 +102,11 @@ public record ChorusProperties(
       @DefaultValue("/CHORUS") String protocolPrefix,
       @DefaultValue("auto") String mode,
       @DefaultValue("3650d") Duration localValueTtl,
-      @DefaultValue("auto") String backend) {}
+      @DefaultValue("auto") String backend,
+      @DefaultValue("30s") Duration autoBootstrapInterval,
+      @DefaultValue("60s") Duration discoveryInterval,
+      @DefaultValue("10m") Duration refreshInterval,
+      @DefaultValue("10m") Duration stalePeerTimeout,
+      @DefaultValue("1m") Duration staleCheckInterval,
+      @DefaultValue("10m") Duration expireInterval) {}
 }

@@ -1,5 +1,7 @@
 package org.chorus.dht.system;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,6 +13,9 @@ import java.util.concurrent.TimeoutException;
 import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.kad.Dht;
 import org.chorus.dht.kad.KadConfig;
+import org.chorus.dht.kad.jobs.DhtMaintenance;
+import org.chorus.dht.kad.jobs.DhtMaintenance.JobStats;
+import org.chorus.dht.kad.jobs.MaintenanceConfig;
 import org.chorus.dht.kad.query.QueryTimer;
 import org.chorus.dht.kad.records.ChorusValidators;
 import org.chorus.dht.kad.records.MvProviderStore;
@@ -21,30 +26,31 @@ import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.scheduling.annotation.EnableScheduling;
-import org.springframework.scheduling.annotation.Scheduled;
 
 /**
  * The network {@link org.chorus.dht.backend.DhtBackend} (DESIGN.md, "Kademlia"): active when {@code
  * chorus.dht.bootstrap-peers} is non-empty or {@code chorus.dht.backend=network} (see {@link
  * NetworkBackendCondition}). Uses the node identity ({@link NodeIdentity}) as libp2p identity,
- * listens on {@code chorus.dht.listen}, opens the persistent kad stores, starts the {@link Dht} and
- * bootstraps it. A bootstrap that fails is logged; the node starts anyway and the periodic refresh
- * keeps trying to fill the routing table.
+ * listens on {@code chorus.dht.listen}, opens the persistent kad stores and starts the {@link Dht}.
+ * Start does not wait for the network: the {@link DhtMaintenance} bean bootstraps in the background
+ * (at once, then every {@code chorus.dht.auto-bootstrap-interval} while the routing table is empty)
+ * and runs the discovery, refresh, stale-peer and expiry jobs; until a bootstrap succeeds the stats
+ * say {@code bootstrapped=false}.
  *
- * <p>Shutdown: the bean's {@code close} stops the Dht, then the host, then the stores.
+ * <p>Shutdown: the maintenance stops first (it depends on the backend), then the backend's {@code
+ * close} stops the Dht, then the host, then the stores.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(NetworkBackendCondition.class)
-@EnableScheduling
 class NetworkBackendConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(NetworkBackendConfiguration.class);
 
-  /** Longest wait for listening and for the bootstrap at start. */
+  /** Longest wait for listening at start. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
   /** Longest wait of one backend call (a kad query plus a margin). */
@@ -55,16 +61,13 @@ class NetworkBackendConfiguration {
   NetworkDht networkDht(ChorusProperties properties, IdentityKey identity, Clock clock) {
     ChorusProperties.Dht conf = properties.dht();
     KadConfig.Mode mode = KadConfig.Mode.valueOf(conf.mode().trim().toUpperCase(Locale.ROOT));
-    KadConfig kad =
-        KadConfig.builder().protocolPrefix(conf.protocolPrefix()).mode(mode).build().validate();
+    KadConfig.Builder kadBuilder = KadConfig.builder().protocolPrefix(conf.protocolPrefix());
+    if (!conf.refreshInterval().isZero() && !conf.refreshInterval().isNegative()) {
+      kadBuilder.refreshInterval(conf.refreshInterval());
+    }
+    KadConfig kad = kadBuilder.mode(mode).build().validate();
     List<Multiaddr> listen =
         conf.listen().stream().map(String::trim).map(Multiaddr::parse).toList();
-    List<Multiaddr> bootstrap =
-        conf.bootstrapPeers().stream()
-            .filter(p -> p != null && !p.isBlank())
-            .map(String::trim)
-            .map(Multiaddr::parse)
-            .toList();
     Path dataDir = properties.dataDir();
 
     Host host = Host.create(HostConfig.DEFAULT, identity);
@@ -105,30 +108,79 @@ class NetworkBackendConfiguration {
             Math.max(1, properties.storage().replicationFactor()),
             OPERATION_TIMEOUT,
             clock);
-    bootstrap(backend, bootstrap);
     return backend;
   }
 
-  /** Bootstraps; a failure or a timeout is logged, not fatal. */
-  static void bootstrap(NetworkDht backend, List<Multiaddr> peers) {
-    if (peers.isEmpty()) {
-      log.info("no bootstrap peers configured: waiting for peers to connect");
-      return;
+  /**
+   * The configured bootstrap multiaddrs ({@code /dns4}, {@code /dns6} and no {@code /p2p} allowed).
+   */
+  static List<Multiaddr> bootstrapPeers(ChorusProperties.Dht conf) {
+    return conf.bootstrapPeers().stream()
+        .filter(p -> p != null && !p.isBlank())
+        .map(String::trim)
+        .map(Multiaddr::parse)
+        .toList();
+  }
+
+  /** The intervals of {@code chorus.dht.*} mapped onto the maintenance config. */
+  static MaintenanceConfig maintenanceConfig(ChorusProperties.Dht conf) {
+    return MaintenanceConfig.builder()
+        .autoBootstrapInterval(conf.autoBootstrapInterval())
+        .discoveryInterval(conf.discoveryInterval())
+        .refreshInterval(conf.refreshInterval())
+        .stalePeerTimeout(conf.stalePeerTimeout())
+        .staleCheckInterval(conf.staleCheckInterval())
+        .expireInterval(conf.expireInterval())
+        .build()
+        .validate();
+  }
+
+  /**
+   * Starts the node's life-cycle jobs, the background bootstrap first; destroyed before the backend
+   * (it depends on it), so no job runs against a closed Dht.
+   */
+  @Bean(destroyMethod = "close")
+  DhtMaintenance dhtMaintenance(
+      NetworkDht backend,
+      ChorusProperties properties,
+      Clock clock,
+      ObjectProvider<MeterRegistry> registry) {
+    ChorusProperties.Dht conf = properties.dht();
+    DhtMaintenance maintenance =
+        new DhtMaintenance(
+            backend.dht(),
+            bootstrapPeers(conf),
+            maintenanceConfig(conf),
+            backend::expireNow,
+            null,
+            clock);
+    registry.ifAvailable(r -> bindMetrics(r, maintenance));
+    maintenance.start();
+    return maintenance;
+  }
+
+  /** {@code chorus.dht.jobs.runs|failures|skipped{job=...}}: the maintenance counters. */
+  private static void bindMetrics(MeterRegistry registry, DhtMaintenance maintenance) {
+    for (DhtMaintenance.JobStats job : maintenance.stats()) {
+      String name = job.job();
+      FunctionCounter.builder(
+              "chorus.dht.jobs.runs", maintenance, m -> count(m, name, JobStats::runs))
+          .tag("job", name)
+          .register(registry);
+      FunctionCounter.builder(
+              "chorus.dht.jobs.failures", maintenance, m -> count(m, name, JobStats::failures))
+          .tag("job", name)
+          .register(registry);
+      FunctionCounter.builder(
+              "chorus.dht.jobs.skipped", maintenance, m -> count(m, name, JobStats::skipped))
+          .tag("job", name)
+          .register(registry);
     }
-    try {
-      int size =
-          backend.bootstrap(peers).get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).intValue();
-      if (size > 0) {
-        log.info("kad bootstrap done: {} peers in the routing table", size);
-      } else {
-        log.warn("kad bootstrap reached none of {}; the periodic refresh will retry", peers);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      log.warn("kad bootstrap interrupted");
-    } catch (ExecutionException | TimeoutException e) {
-      log.warn("kad bootstrap to {} failed: {}", peers, e.toString());
-    }
+  }
+
+  private static double count(
+      DhtMaintenance m, String job, java.util.function.ToLongFunction<JobStats> field) {
+    return m.stats(job).map(field::applyAsLong).orElse(0L);
   }
 
   private static <T> T await(java.util.concurrent.CompletableFuture<T> f, String what) {
@@ -152,39 +204,6 @@ class NetworkBackendConfiguration {
       c.close();
     } catch (Exception e) {
       log.debug("close failed: {}", e.toString());
-    }
-  }
-
-  @Bean
-  NetworkDhtJobs networkDhtJobs(NetworkDht dht) {
-    return new NetworkDhtJobs(dht);
-  }
-
-  /** The scheduled jobs: routing table refresh and the expiry sweep of the local stores. */
-  static final class NetworkDhtJobs {
-    private final NetworkDht dht;
-
-    NetworkDhtJobs(NetworkDht dht) {
-      this.dht = dht;
-    }
-
-    @Scheduled(fixedDelayString = "${chorus.dht.refresh-interval:10m}", initialDelayString = "10m")
-    void refresh() {
-      if (!dht.isOpen()) {
-        return;
-      }
-      dht.refresh()
-          .whenComplete(
-              (v, e) -> {
-                if (e != null) {
-                  log.warn("kad refresh failed: {}", e.toString());
-                }
-              });
-    }
-
-    @Scheduled(fixedDelayString = "${chorus.dht.expire-interval:10m}", initialDelayString = "1m")
-    void expire() {
-      dht.expireNow();
     }
   }
 }

@@ -190,6 +190,22 @@ public final class RoutingTable {
     return out;
   }
 
+  /** A routing entry as seen from outside: its bucket and last successful exchange. */
+  public record Seen(PeerId peer, int cpl, long lastSeenMillis) {}
+
+  /** Every entry of the table with its bucket and last-seen time, by increasing CPL. */
+  public synchronized List<Seen> entries() {
+    List<Seen> out = new ArrayList<>(size);
+    for (int i = 0; i < buckets.length; i++) {
+      if (buckets[i] != null) {
+        for (Entry e : buckets[i].entries) {
+          out.add(new Seen(e.peer, i, e.lastSeen));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Every peer in the table. */
   public synchronized List<PeerId> peers() {
     List<PeerId> out = new ArrayList<>(size);

@@ -54,6 +54,11 @@ public final class PeerStore {
     return dropped.get();
   }
 
+  /** Forgets a peer (addresses, protocols, key); true when it was known. */
+  public boolean remove(PeerId id) {
+    return peers.remove(id) != null;
+  }
+
   public void addAddrs(PeerId id, Collection<Multiaddr> addrs) {
     update(
         id,
