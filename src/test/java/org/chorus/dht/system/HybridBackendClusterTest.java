@@ -133,6 +133,16 @@ class HybridBackendClusterTest {
     assertThat(hybridNode.getBeansOfType(NetworkDht.class)).hasSize(1);
     HybridDht hybrid = hybridNode.getBean(HybridDht.class);
 
+    // start does not wait for the bootstrap: until the node has joined, the hybrid serves from
+    // the local store; the probe moves it to the network once the routing table has a peer
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                JSON.readTree(send(hybridNode, TOKEN, "GET", "/api/v1/backends", null).body())
+                    .path("active")
+                    .asString()
+                    .equals("network"));
     JsonNode backends =
         JSON.readTree(send(hybridNode, TOKEN, "GET", "/api/v1/backends", null).body());
     assertThat(backends.path("active").asString()).isEqualTo("network");

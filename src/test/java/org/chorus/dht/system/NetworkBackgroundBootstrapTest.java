@@ -46,6 +46,7 @@ class NetworkBackgroundBootstrapTest {
                 "--chorus.node-id=lonely",
                 "--chorus.role-keys-dir=" + root.resolve("role-keys"),
                 "--chorus.dht.listen=/ip4/127.0.0.1/tcp/0",
+                "--chorus.dht.backend=network",
                 "--chorus.dht.bootstrap-peers=" + boot,
                 "--chorus.dht.auto-bootstrap-interval=200ms",
                 "--chorus.security.tokens[0].principal=lonely-user",
