@@ -41,8 +41,26 @@ public interface DhtBackend extends AutoCloseable {
   @Override
   void close();
 
-  /** The outcome of a put: how many copies were stored, this node's included. */
-  record PutResult(int replicas, int targetReplicas) {}
+  /**
+   * The outcome of a put: how many copies were stored, this node's included.
+   *
+   * @param replicas copies known stored (this node's included); never more than were confirmed
+   * @param targetReplicas the replication factor
+   * @param requiredReplicas what the write needed to be complete: {@code min(targetReplicas,
+   *     reachable nodes)}, this node counted as reachable
+   */
+  record PutResult(int replicas, int targetReplicas, int requiredReplicas) {
+
+    /** A put whose required replicas are its target (a backend that knows no reachability). */
+    public PutResult(int replicas, int targetReplicas) {
+      this(replicas, targetReplicas, targetReplicas);
+    }
+
+    /** Whether at least {@link #requiredReplicas()} copies were stored. */
+    public boolean complete() {
+      return replicas >= requiredReplicas;
+    }
+  }
 
   /** A peer that provides a key. */
   record Provider(String peerId, List<String> addresses, long addedAtMillis) {
