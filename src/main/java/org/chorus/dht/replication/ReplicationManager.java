@@ -137,6 +137,39 @@ public final class ReplicationManager implements AutoCloseable {
     return addContent(key, put.replicas());
   }
 
+  /**
+   * Tracks many keys (stored by this node) with one durable commit per {@value #PAGE}; for bulk
+   * loads and tests. Keys already tracked are re-registered.
+   *
+   * @throws IllegalStateException if the keys would pass {@link ReplicationConfig#maxKeys()}
+   */
+  public void addContents(List<String> keys) {
+    long now = clock.millis();
+    for (int from = 0; from < keys.size(); from += PAGE) {
+      List<String> page = keys.subList(from, Math.min(keys.size(), from + PAGE));
+      if (store.size() + page.size() > config.maxKeys()) {
+        throw new IllegalStateException(
+            "failed to track " + page.size() + " keys: maxKeys " + config.maxKeys());
+      }
+      List<KeyState> states = new ArrayList<>(page.size());
+      for (String key : page) {
+        Optional<KeyState> old = store.get(key);
+        states.add(
+            new KeyState(
+                key,
+                target,
+                old.map(KeyState::addedAt).orElse(now),
+                now,
+                old.map(KeyState::lastReprovided).orElse(0L),
+                now,
+                0,
+                -1,
+                false));
+      }
+      store.putAll(states, true);
+    }
+  }
+
   private KeyState addContent(String key, int reached) {
     Objects.requireNonNull(key, "key");
     long now = clock.millis();

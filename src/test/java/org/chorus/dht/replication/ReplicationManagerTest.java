@@ -107,9 +107,16 @@ class ReplicationManagerTest {
   void tenThousandKeysAreSpreadEvenlyOverTheInterval() throws Exception {
     int n = 10_000;
     long start = clock.millis();
+    List<String> keys = new java.util.ArrayList<>();
     for (int i = 0; i < n; i++) {
-      stored("/CHORUS/ucxl/k" + i, 2);
+      String key = "/CHORUS/ucxl/k" + i;
+      net.storeAt(FakeReplicaNetwork.SELF, key, VALUE);
+      net.storeAt("peer-1", key, VALUE);
+      net.storeAt("peer-2", key, VALUE);
+      keys.add(key);
     }
+    manager.addContents(keys);
+    assertThat(store.size()).isEqualTo(n);
     assertThat(runDue()).isEqualTo(n);
     // every key is now due in [start + 6h, start + 18h); count per hour
     long hour = Duration.ofHours(1).toMillis();
