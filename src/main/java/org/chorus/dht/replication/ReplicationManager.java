@@ -239,8 +239,7 @@ public final class ReplicationManager implements AutoCloseable {
               return network
                   .providers(key, config.maxProvidersPerKey())
                   .exceptionally(e -> List.of())
-                  .thenApplyAsync(
-                      providers -> Optional.of(status(key, state, scan, providers)), worker);
+                  .thenApply(providers -> Optional.of(status(key, state, scan, providers)));
             });
   }
 
