@@ -288,15 +288,20 @@ public final class ReplicationManager implements AutoCloseable {
   }
 
   private KeyState recordCount(KeyState s, int actual, long now) {
-    KeyState current = store.get(s.key()).orElse(s).withLastActual(actual);
-    if (config.autoReplication()
-        && actual < current.target()
-        && current.failures() == 0
-        && current.nextDue() > now) {
-      current = current.withNextDue(now);
-    }
-    store.put(current, false);
-    return current;
+    return store
+        .update(
+            s.key(),
+            current -> {
+              KeyState next = current.withLastActual(actual);
+              if (config.autoReplication()
+                  && actual < next.target()
+                  && next.failures() == 0
+                  && next.nextDue() > now) {
+                next = next.withNextDue(now);
+              }
+              return next;
+            })
+        .orElse(s);
   }
 
   /** A snapshot of the counters and gauges. */
@@ -550,40 +555,52 @@ public final class ReplicationManager implements AutoCloseable {
       long started,
       boolean sent) {
     long now = clock.millis();
-    KeyState current = store.get(state.key()).orElse(null);
-    if (current == null) {
+    if (republished || provided) {
+      reprovides.incrementAndGet();
+    }
+    Optional<KeyState> before = store.get(state.key());
+    Optional<KeyState> after =
+        store.update(
+            state.key(), current -> next(current, actual, republished, provided, sent, now));
+    if (after.isEmpty()) {
       return actual; // removed meanwhile
     }
+    if (!after.get().health().equals(ReplicationHealth.HEALTHY)) {
+      repairFailures.incrementAndGet();
+      if (after.get().critical() && !before.map(KeyState::critical).orElse(false)) {
+        log.warn(
+            "replication: {} is critical ({} live copies of {})",
+            state.key(),
+            actual,
+            after.get().target());
+      }
+    }
+    return actual;
+  }
+
+  private KeyState next(
+      KeyState current, int actual, boolean republished, boolean provided, boolean sent, long now) {
     long lastReplicated = republished || sent ? now : current.lastReplicated();
     long lastReprovided = provided ? now : current.lastReprovided();
     long interval = config.reprovideInterval().toMillis();
-    long slot = nextSlot(state.key(), Math.max(lastReplicated, lastReprovided) + interval / 2);
+    long slot = nextSlot(current.key(), Math.max(lastReplicated, lastReprovided) + interval / 2);
     if (!config.reprovideEnabled()) {
       slot = now + interval;
     }
     boolean ok = actual >= current.target();
     int failures = ok ? 0 : current.failures() + 1;
     long due = ok ? slot : Math.min(slot, now + backoff(failures));
-    if (republished || provided) {
-      reprovides.incrementAndGet();
-    }
-    if (!ok) {
-      repairFailures.incrementAndGet();
-    }
     boolean requested = current.reprovideRequested() && !(republished && provided);
-    store.put(
-        new KeyState(
-            current.key(),
-            current.target(),
-            current.addedAt(),
-            lastReplicated,
-            lastReprovided,
-            due,
-            failures,
-            actual,
-            requested),
-        false);
-    return actual;
+    return new KeyState(
+        current.key(),
+        current.target(),
+        current.addedAt(),
+        lastReplicated,
+        lastReprovided,
+        due,
+        failures,
+        actual,
+        requested);
   }
 
   /** The repair retry delay after {@code failures} failed runs (1, 2, 4, ... times the base). */

@@ -103,6 +103,22 @@ public final class ReplicationStateStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Replaces the state of a tracked key by {@code change} of its current state, atomically with
+   * respect to every other change of this store (not synced: the scheduler's bookkeeping). Returns
+   * the new state, or empty when the key is not tracked.
+   */
+  public synchronized Optional<KeyState> update(
+      String key, java.util.function.UnaryOperator<KeyState> change) {
+    Optional<KeyState> current = get(key);
+    if (current.isEmpty()) {
+      return current;
+    }
+    KeyState next = change.apply(current.get());
+    put(next, false);
+    return Optional.of(next);
+  }
+
   /** Forgets a key (durably); false if it was not tracked. */
   public boolean remove(String key) {
     long ticket;
