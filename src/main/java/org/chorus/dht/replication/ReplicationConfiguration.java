@@ -7,16 +7,18 @@ import java.time.Clock;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.system.ChorusProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * Wires the {@link ReplicationManager} over the active backend ({@link KadReplicaNetwork} on the
- * network backend with target {@code chorus.replication.factor}; {@link LocalReplicaNetwork} and
- * target 1 otherwise), its state store in the data directory, the scheduling adapters and the
- * {@code chorus_replication_*} meters.
+ * Wires the {@link ReplicationManager} over the active backend ({@link KadReplicaNetwork} with
+ * target {@code chorus.replication.factor} whenever a {@link NetworkDht} bean exists, i.e. on the
+ * network backend or under a hybrid one; {@link LocalReplicaNetwork} and target 1 otherwise), its
+ * state store in the data directory, the scheduling adapters and the {@code chorus_replication_*}
+ * meters.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
@@ -51,11 +53,15 @@ class ReplicationConfiguration {
   ReplicationManager replicationManager(
       ReplicationConfig config,
       DhtBackend backend,
+      ObjectProvider<NetworkDht> networkBackend,
       ReplicationStateStore store,
       Clock clock,
       MeterRegistry registry) {
+    // a NetworkDht bean exists on the network backend and under a hybrid one: replicate over kad
+    NetworkDht network =
+        backend instanceof NetworkDht n ? n : networkBackend.getIfAvailable(() -> null);
     ReplicationManager manager =
-        backend instanceof NetworkDht network
+        network != null
             ? new ReplicationManager(
                 config, new KadReplicaNetwork(network), store, clock, config.factor())
             : new ReplicationManager(config, new LocalReplicaNetwork(backend), store, clock, 1);
