@@ -51,9 +51,13 @@ public interface DhtBackend extends AutoCloseable {
    */
   record PutResult(int replicas, int targetReplicas, int requiredReplicas) {
 
-    /** A put whose required replicas are its target (a backend that knows no reachability). */
+    /**
+     * A put on a backend that cannot tell how many nodes were reachable (the embedded one, or a
+     * hybrid one writing locally while the network is down): the reachable nodes are taken to be
+     * those that took a copy, so {@code requiredReplicas = min(targetReplicas, max(1, replicas))}.
+     */
     public PutResult(int replicas, int targetReplicas) {
-      this(replicas, targetReplicas, targetReplicas);
+      this(replicas, targetReplicas, Math.min(targetReplicas, Math.max(1, replicas)));
     }
 
     /** Whether at least {@link #requiredReplicas()} copies were stored. */
