@@ -93,8 +93,30 @@ public interface DhtBackend extends AutoCloseable {
   /** A routing-table peer and the milliseconds since its last successful exchange with us. */
   record RoutingPeer(String peerId, long lastSeenMillisAgo) {}
 
-  /** The outcome of a put: how many copies were stored, this node's included. */
-  record PutResult(int replicas, int targetReplicas) {}
+  /**
+   * The outcome of a put: how many copies were stored, this node's included.
+   *
+   * @param replicas copies known stored (this node's included); never more than were confirmed
+   * @param targetReplicas the replication factor
+   * @param requiredReplicas what the write needed to be complete: {@code min(targetReplicas,
+   *     reachable nodes)}, this node counted as reachable
+   */
+  record PutResult(int replicas, int targetReplicas, int requiredReplicas) {
+
+    /**
+     * A put on a backend that cannot tell how many nodes were reachable (the embedded one, or a
+     * hybrid one writing locally while the network is down): the reachable nodes are taken to be
+     * those that took a copy, so {@code requiredReplicas = min(targetReplicas, max(1, replicas))}.
+     */
+    public PutResult(int replicas, int targetReplicas) {
+      this(replicas, targetReplicas, Math.min(targetReplicas, Math.max(1, replicas)));
+    }
+
+    /** Whether at least {@link #requiredReplicas()} copies were stored. */
+    public boolean complete() {
+      return replicas >= requiredReplicas;
+    }
+  }
 
   /** A peer that provides a key. */
   record Provider(String peerId, List<String> addresses, long addedAtMillis) {

@@ -91,6 +91,16 @@ public final class NetworkDht implements DhtBackend {
     return NAME;
   }
 
+  /** Wanted copies of a value, this node's included. */
+  public int targetReplicas() {
+    return targetReplicas;
+  }
+
+  /** The persistent record store of this node (for replication state and status). */
+  public MvRecordStore records() {
+    return records;
+  }
+
   public Dht dht() {
     return dht;
   }
@@ -127,7 +137,10 @@ public final class NetworkDht implements DhtBackend {
       throw new RecordRejectedException(
           RecordRejectedException.Reason.INVALID_KEY, "record refused for " + key);
     }
-    return new PutResult(result.accepted() + 1, targetReplicas);
+    // tried = the closest peers that answered the lookup, i.e. the reachable ones; the write is
+    // complete when min(factor, reachable + this node) copies exist.
+    int replicas = result.accepted() + 1;
+    return new PutResult(replicas, targetReplicas, Math.min(targetReplicas, result.tried() + 1));
   }
 
   @Override

@@ -784,4 +784,95 @@ public final class Dht implements AutoCloseable {
     byCpl.forEach((cpl, peers) -> out.add(new RoutingBucket(cpl, peers)));
     return out;
   }
+
+  // replication support
+
+  /**
+   * What {@link #holders} found for a key: the local value (if any), the valid values that peers
+   * returned to GET_VALUE, and the closest peers that answered the lookup (closest first, at most
+   * k). A peer that answered without a (valid) record is in {@code closest} but not in {@code
+   * remote}.
+   */
+  public record Holders(Optional<byte[]> local, Map<PeerId, byte[]> remote, List<PeerId> closest) {
+    public Holders {
+      remote = Map.copyOf(remote);
+      closest = List.copyOf(closest);
+    }
+  }
+
+  /**
+   * Asks the peers of a full lookup of {@code key} (GET_VALUE to each peer contacted, until the k
+   * closest answered) which of them hold a valid record. Unlike {@link #getValue}, it corrects
+   * nothing: it only counts, so a replication manager can see real replicas.
+   */
+  public CompletableFuture<Holders> holders(byte[] key) {
+    byte[] k = key.clone();
+    Map<PeerId, byte[]> values = new ConcurrentHashMap<>();
+    Optional<byte[]> local = records.get(k).map(KadRecord::value);
+    PeerRequester requester =
+        peer ->
+            messenger
+                .getValue(peer, k)
+                .thenApply(
+                    r -> {
+                      List<PeerId> closer =
+                          answered(peer, r.map(KadMessenger.ValueReply::closerPeers));
+                      Optional<KadRecord> rec = r.answer().flatMap(KadMessenger.ValueReply::record);
+                      if (rec.isPresent() && valid(k, rec.get().value())) {
+                        values.put(peer, rec.get().value());
+                      }
+                      return new PeerResponse(closer, false);
+                    });
+    return lookup(KadKey.ofRecordKey(k), Termination.K_CLOSEST, requester)
+        .thenApply(result -> new Holders(local, values, result.closest()));
+  }
+
+  /**
+   * The index of the best of {@code values} for {@code key} by the namespace's select rule, or -1
+   * when none is valid or the list is empty.
+   */
+  public int selectValue(byte[] key, List<byte[]> values) {
+    if (values.isEmpty()) {
+      return -1;
+    }
+    try {
+      return validator.select(key, values);
+    } catch (InvalidRecordException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Validates {@code value} and sends PUT_VALUE to exactly {@code peers} (nothing to the local
+   * store); completes with how many accepted. An invalid value is sent nowhere ({@code tried} 0).
+   */
+  public CompletableFuture<PutResult> putValueTo(byte[] key, byte[] value, List<PeerId> peers) {
+    if (!valid(key, value)) {
+      return CompletableFuture.completedFuture(new PutResult(0, 0));
+    }
+    List<PeerId> targets = peers.stream().filter(p -> !p.equals(host.peerId())).toList();
+    return putTo(targets, new KadRecord(key, value, RecordTime.format(clock.instant())));
+  }
+
+  /**
+   * Stores a valid value in the local record store (durable when it returns, for a persistent
+   * store); false when invalid or refused.
+   */
+  public boolean storeLocal(byte[] key, byte[] value) {
+    if (!valid(key, value)) {
+      return false;
+    }
+    return records.put(new KadRecord(key, value, RecordTime.format(clock.instant())))
+        == RecordStore.PutOutcome.STORED;
+  }
+
+  /** The provider records of {@code key} (a DHT key; its provider key is derived) held here. */
+  public List<ProviderStore.Provider> localProviders(byte[] key) {
+    return providers.providers(providerKey(key));
+  }
+
+  /** This node's peer id. */
+  public PeerId localPeerId() {
+    return host.peerId();
+  }
 }

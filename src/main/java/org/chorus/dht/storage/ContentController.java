@@ -13,12 +13,14 @@ import java.util.Base64;
 import java.util.List;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.envelope.EnvelopeMetadata;
+import org.chorus.dht.replication.ReplicationManager;
 import org.chorus.dht.storage.ContentDtos.Announced;
 import org.chorus.dht.storage.ContentDtos.ContentResponse;
 import org.chorus.dht.storage.ContentDtos.MetadataList;
 import org.chorus.dht.storage.ContentDtos.MetadataView;
 import org.chorus.dht.storage.ContentDtos.Providers;
 import org.chorus.dht.storage.ContentDtos.StoreRequest;
+import org.chorus.dht.storage.ContentDtos.StoreResponse;
 import org.chorus.dht.storage.index.ContentMetadata;
 import org.chorus.dht.system.ApiException;
 import org.chorus.dht.system.ChorusPrincipal;
@@ -41,25 +43,49 @@ import org.springframework.web.bind.annotation.RestController;
 class ContentController {
 
   private final EncryptedStorage storage;
-  private final DhtBackend backend;
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(ContentController.class);
 
-  ContentController(EncryptedStorage storage, DhtBackend backend) {
+  private final DhtBackend backend;
+  private final ReplicationManager replication;
+
+  ContentController(EncryptedStorage storage, DhtBackend backend, ReplicationManager replication) {
     this.storage = storage;
     this.backend = backend;
+    this.replication = replication;
   }
 
+  /**
+   * Stores; answers once the record is durable locally and the backend's replication attempt is
+   * over. {@code 201 Created} when at least {@code min(factor, reachable nodes)} copies were
+   * confirmed, else {@code 202 Accepted} (the record is stored and tracked, the replication manager
+   * keeps repairing it); either way the body's {@code replication} says how many copies were
+   * reached, never more than were confirmed. The key is registered with the replication manager.
+   */
   @PutMapping
-  ResponseEntity<MetadataView> store(
+  ResponseEntity<StoreResponse> store(
       @AuthenticationPrincipal ChorusPrincipal caller,
       @RequestParam String address,
       @Valid @RequestBody StoreRequest request) {
     byte[] content = contentOf(request);
-    EnvelopeMetadata metadata = storage.store(caller, address, content, request.contentType());
+    EncryptedStorage.Stored stored =
+        storage.storeReplicated(caller, address, content, request.contentType());
+    EnvelopeMetadata metadata = stored.metadata();
+    String key = UcxlAddress.parse(metadata.address()).dhtKey();
+    try {
+      replication.addContent(key, stored.replication());
+    } catch (RuntimeException e) {
+      log.warn("stored {} but could not track its replication: {}", key, e.toString());
+    }
     URI location =
         URI.create(
             "/api/v1/content?address="
                 + java.net.URLEncoder.encode(metadata.address(), StandardCharsets.UTF_8));
-    return ResponseEntity.created(location).body(MetadataView.of(metadata));
+    StoreResponse body = StoreResponse.of(metadata, stored.replication());
+    if (!stored.replication().complete()) {
+      return ResponseEntity.accepted().location(location).body(body);
+    }
+    return ResponseEntity.created(location).body(body);
   }
 
   private static byte[] contentOf(StoreRequest request) {

@@ -68,6 +68,59 @@ final class ContentDtos {
     }
   }
 
+  /**
+   * Body of a store's response ({@code 201}, or {@code 202} when the write is incomplete): the
+   * metadata of {@link MetadataView} plus what the replication reached.
+   */
+  record StoreResponse(
+      String address,
+      String dhtKey,
+      String creatorRole,
+      String creatorNode,
+      List<String> encryptedFor,
+      String contentType,
+      Instant timestamp,
+      long size,
+      String sha256,
+      int replicationFactor,
+      long version,
+      ReplicationView replication) {
+
+    static StoreResponse of(EnvelopeMetadata m, DhtBackend.PutResult put) {
+      MetadataView v = MetadataView.of(m);
+      return new StoreResponse(
+          v.address(),
+          v.dhtKey(),
+          v.creatorRole(),
+          v.creatorNode(),
+          v.encryptedFor(),
+          v.contentType(),
+          v.timestamp(),
+          v.size(),
+          v.sha256(),
+          v.replicationFactor(),
+          v.version(),
+          ReplicationView.of(put));
+    }
+  }
+
+  /**
+   * Copies a store reached.
+   *
+   * @param reached nodes that confirmed they hold the value, this node included (never more than
+   *     confirmed)
+   * @param target the replication factor
+   * @param required copies a complete write needs: {@code min(target, reachable nodes)}
+   * @param complete {@code reached >= required}; when false the response is {@code 202 Accepted}
+   *     and the replication manager keeps repairing the key in the background
+   */
+  record ReplicationView(int reached, int target, int required, boolean complete) {
+    static ReplicationView of(DhtBackend.PutResult put) {
+      return new ReplicationView(
+          put.replicas(), put.targetReplicas(), put.requiredReplicas(), put.complete());
+    }
+  }
+
   /** Body of {@code GET /api/v1/content}; {@code text} only when the content is valid UTF-8. */
   record ContentResponse(String address, String content, String text, MetadataView metadata) {}
 

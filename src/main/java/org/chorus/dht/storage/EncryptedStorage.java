@@ -103,6 +103,20 @@ public final class EncryptedStorage {
    */
   public EnvelopeMetadata store(
       ChorusPrincipal caller, String address, byte[] content, String contentType) {
+    return storeReplicated(caller, address, content, contentType).metadata();
+  }
+
+  /**
+   * What a store produced: the envelope's metadata and how many copies the backend reached.
+   *
+   * @param replication copies stored (this node's included), the target and the copies required for
+   *     a complete write ({@code min(target, reachable nodes)})
+   */
+  public record Stored(EnvelopeMetadata metadata, DhtBackend.PutResult replication) {}
+
+  /** As {@link #store}, also returning the replication the put reached. */
+  public Stored storeReplicated(
+      ChorusPrincipal caller, String address, byte[] content, String contentType) {
     UcxlAddress ucxl = UcxlAddress.parse(address);
     String role = caller.role();
     policy.require(role, "role");
@@ -139,6 +153,7 @@ public final class EncryptedStorage {
 
     String key = ucxl.dhtKey();
     EnvelopeMetadata metadata;
+    DhtBackend.PutResult replication;
     synchronized (versionLock(ucxl)) {
       // Read the current version and write the next one as one step per address, so that
       // concurrent stores to an address get distinct, increasing versions.
@@ -157,13 +172,13 @@ public final class EncryptedStorage {
               config.replicationFactor(),
               currentVersion(ucxl) + 1);
       byte[] value = codec.encode(EnvelopeCodec.seal(metadata, ciphertext, signingKey));
-      backend.putValue(key, value);
+      replication = backend.putValue(key, value);
       cache.invalidate(ucxl.canonical());
       index.put(toIndexEntry(metadata));
     }
     metrics.stored(content.length);
     audit(caller, AuditEvent.STORE, ucxl.canonical(), AuditEvent.OK, content.length);
-    return metadata;
+    return new Stored(metadata, replication);
   }
 
   private Object versionLock(UcxlAddress address) {

@@ -28,7 +28,8 @@ public record ChorusProperties(
     @DefaultValue Security security,
     @DefaultValue Storage storage,
     @DefaultValue Cache cache,
-    @DefaultValue Dht dht) {
+    @DefaultValue Dht dht,
+    @DefaultValue Replication replication) {
 
   /** The configured node id, else the host name, else {@code chorus-node}. */
   public String effectiveNodeId() {
@@ -109,4 +110,22 @@ public record ChorusProperties(
       @DefaultValue("10m") Duration stalePeerTimeout,
       @DefaultValue("1m") Duration staleCheckInterval,
       @DefaultValue("10m") Duration expireInterval) {}
+
+  /**
+   * {@code chorus.replication.*}: mapped onto the replication feature's validated config, which
+   * documents each knob.
+   */
+  public record Replication(
+      @DefaultValue("3") int factor,
+      @DefaultValue("12h") Duration reprovideInterval,
+      @DefaultValue("1h") Duration cleanupInterval,
+      @DefaultValue("24h") Duration providerTtl,
+      @DefaultValue("10") int maxProvidersPerKey,
+      @DefaultValue("5") int maxConcurrentReplications,
+      @DefaultValue("true") boolean autoReplication,
+      @DefaultValue("true") boolean reprovideEnabled,
+      @DefaultValue("1s") Duration tickInterval,
+      @DefaultValue("30s") Duration repairBackoff,
+      @DefaultValue("1h") Duration maxRepairBackoff,
+      @DefaultValue("1000000") int maxKeys) {}
 }
