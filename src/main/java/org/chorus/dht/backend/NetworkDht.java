@@ -133,7 +133,7 @@ public final class NetworkDht implements DhtBackend {
     ensureOpen();
     byte[] k = bytes(key);
     Dht.PutResult result = await(dht.putValue(k, value), "put " + key);
-    if (result.tried() == 0 && records.get(k).isEmpty()) {
+    if (!result.valid()) {
       throw new RecordRejectedException(
           RecordRejectedException.Reason.INVALID_KEY, "record refused for " + key);
     }

@@ -280,18 +280,36 @@ public final class Dht implements AutoCloseable {
         .thenApply(QueryResult::closest);
   }
 
-  /** What {@link #putValue} achieved. */
-  public record PutResult(int accepted, int tried) {}
+  /**
+   * What {@link #putValue} achieved.
+   *
+   * @param accepted peers that accepted the record
+   * @param tried peers it was sent to
+   * @param valid false when the validator refused the value (then nothing was stored or sent)
+   */
+  public record PutResult(int accepted, int tried, boolean valid) {
+
+    /** A put of a valid value. */
+    public PutResult(int accepted, int tried) {
+      this(accepted, tried, true);
+    }
+
+    /** The result for a value the validator refused. */
+    public static PutResult refused() {
+      return new PutResult(0, 0, false);
+    }
+  }
 
   /**
    * Validates and stores the value locally, then PUT_VALUE to the k closest peers; completes with
-   * how many accepted. An invalid value is refused before anything is sent ({@code tried} 0).
+   * how many accepted. An invalid value is refused before anything is stored or sent ({@link
+   * PutResult#refused()}).
    */
   public CompletableFuture<PutResult> putValue(byte[] key, byte[] value) {
     try {
       validator.validate(key, value);
     } catch (InvalidRecordException e) {
-      return CompletableFuture.completedFuture(new PutResult(0, 0));
+      return CompletableFuture.completedFuture(PutResult.refused());
     }
     KadRecord record = new KadRecord(key, value, RecordTime.format(clock.instant()));
     records.put(record);
@@ -844,11 +862,12 @@ public final class Dht implements AutoCloseable {
 
   /**
    * Validates {@code value} and sends PUT_VALUE to exactly {@code peers} (nothing to the local
-   * store); completes with how many accepted. An invalid value is sent nowhere ({@code tried} 0).
+   * store); completes with how many accepted. An invalid value is sent nowhere ({@link
+   * PutResult#refused()}).
    */
   public CompletableFuture<PutResult> putValueTo(byte[] key, byte[] value, List<PeerId> peers) {
     if (!valid(key, value)) {
-      return CompletableFuture.completedFuture(new PutResult(0, 0));
+      return CompletableFuture.completedFuture(PutResult.refused());
     }
     List<PeerId> targets = peers.stream().filter(p -> !p.equals(host.peerId())).toList();
     return putTo(targets, new KadRecord(key, value, RecordTime.format(clock.instant())));

@@ -1,6 +1,7 @@
 package org.chorus.dht.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -128,5 +129,31 @@ class NetworkDhtPutResultTest {
     DhtBackend.PutResult put = a.putValue("/CHORUS/ucxl/all", b("v"));
     assertThat(put).isEqualTo(new DhtBackend.PutResult(3, 3, 3));
     assertThat(put.complete()).isTrue();
+  }
+
+  /** Accepts only values starting with "ok": a value this node refuses, for a key it holds. */
+  static final RecordValidator OK_PREFIX =
+      new RecordValidator() {
+        @Override
+        public void validate(byte[] key, byte[] value) {
+          if (!new String(value, StandardCharsets.UTF_8).startsWith("ok")) {
+            throw new InvalidRecordException("not ok");
+          }
+        }
+
+        @Override
+        public int select(byte[] key, List<byte[]> values) {
+          return 0;
+        }
+      };
+
+  @Test
+  void anInvalidValueForAKeyAlreadyHeldIsRefusedNotAcknowledged() throws Exception {
+    NetworkDht a = node(0, OK_PREFIX, 3);
+    assertThat(a.putValue("/CHORUS/ucxl/held", b("ok 1")).complete()).isTrue();
+    assertThatThrownBy(() -> a.putValue("/CHORUS/ucxl/held", b("bad")))
+        .isInstanceOf(RecordRejectedException.class);
+    assertThat(a.getValue("/CHORUS/ucxl/held"))
+        .hasValueSatisfying(v -> assertThat(v).isEqualTo(b("ok 1")));
   }
 }

@@ -161,7 +161,8 @@ class DhtTest {
   void anInvalidValueIsNotPut() throws Exception {
     Dht d = node(KadConfig.Mode.SERVER);
     Dht.PutResult put = d.putValue(utf8("/CHORUS/ucxl/x"), utf8("bad value")).get();
-    assertThat(put).isEqualTo(new Dht.PutResult(0, 0));
+    assertThat(put).isEqualTo(Dht.PutResult.refused());
+    assertThat(put.valid()).isFalse();
     assertThat(d.stats().records()).isZero();
     assertThat(d.getValue(utf8("/CHORUS/ucxl/x"), 1).get(5, TimeUnit.SECONDS))
         .isInstanceOf(GetResult.NotFound.class);
