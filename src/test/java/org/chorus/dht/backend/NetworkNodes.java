@@ -44,15 +44,20 @@ final class NetworkNodes {
 
   /** A started, listening network backend over {@code dataDir}. */
   static NetworkDht start(Path dataDir, IdentityKey identity) throws Exception {
+    return start(dataDir, identity, KAD);
+  }
+
+  /** As {@link #start(Path, IdentityKey)} with kad knobs of its own. */
+  static NetworkDht start(Path dataDir, IdentityKey identity, KadConfig kad) throws Exception {
     Clock clock = Clock.systemUTC();
     Host host = Host.create(HostConfig.builder().ioThreads(1).build(), identity);
     host.listen(LOOPBACK).get(5, TimeUnit.SECONDS);
     MvRecordStore records = MvRecordStore.openInDataDir(dataDir, clock);
     MvProviderStore providers = MvProviderStore.openInDataDir(dataDir, clock);
     Dht dht =
-        new Dht(host, KAD, records, providers, ChorusValidators.create(), clock, QueryTimer.SYSTEM);
+        new Dht(host, kad, records, providers, ChorusValidators.create(), clock, QueryTimer.SYSTEM);
     dht.start();
-    return new NetworkDht(host, dht, records, providers, KAD.mode(), 3, OPERATION_TIMEOUT, clock);
+    return new NetworkDht(host, dht, records, providers, kad.mode(), 3, OPERATION_TIMEOUT, clock);
   }
 
   /**
