@@ -22,6 +22,7 @@ import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.ConnectionGater;
 import org.chorus.dht.p2p.host.DenyListGater;
+import org.chorus.dht.testing.NetworkNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

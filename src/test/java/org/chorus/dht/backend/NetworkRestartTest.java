@@ -12,6 +12,7 @@ import org.chorus.dht.kad.GetResult;
 import org.chorus.dht.kad.wire.KadPeer;
 import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.testing.NetworkNodes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

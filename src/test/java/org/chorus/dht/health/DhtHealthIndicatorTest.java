@@ -133,9 +133,13 @@ class DhtHealthIndicatorTest {
     args.add(
         "--chorus.security.tokens[0].sha256="
             + org.chorus.dht.system.TokenRegistry.sha256Hex(TOKEN));
+    long t0 = System.nanoTime();
     ConfigurableApplicationContext ctx =
         new SpringApplicationBuilder(ChorusDhtApplication.class).run(args.toArray(String[]::new));
     nodes.add(ctx);
+    System.out.printf(
+        "spring node %d (%s backend) started in %d ms%n",
+        n, backend, (System.nanoTime() - t0) / 1_000_000);
     return ctx;
   }
 

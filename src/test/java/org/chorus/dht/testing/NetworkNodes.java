@@ -1,4 +1,4 @@
-package org.chorus.dht.backend;
+package org.chorus.dht.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.envelope.EnvelopeCodec;
 import org.chorus.dht.envelope.EnvelopeMetadata;
 import org.chorus.dht.envelope.EnvelopeSigner;
@@ -32,23 +33,25 @@ import org.chorus.dht.ucxl.UcxlAddress;
  * validators, the system query timer) without Spring; and signed content envelopes to store in
  * them.
  */
-final class NetworkNodes {
-  static final Multiaddr LOOPBACK = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
-  static final KadConfig KAD = KadConfig.builder().mode(KadConfig.Mode.SERVER).build().validate();
-  static final Duration OPERATION_TIMEOUT =
+public final class NetworkNodes {
+  public static final Multiaddr LOOPBACK = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
+  public static final KadConfig KAD =
+      KadConfig.builder().mode(KadConfig.Mode.SERVER).build().validate();
+  public static final Duration OPERATION_TIMEOUT =
       KadConfig.DEFAULT_QUERY_TIMEOUT.plus(Duration.ofSeconds(5));
-  static final EnvelopeSigner SIGNER = signer();
-  static final EnvelopeCodec CODEC = new EnvelopeCodec(8 << 20);
+  public static final EnvelopeSigner SIGNER = signer();
+  public static final EnvelopeCodec CODEC = new EnvelopeCodec(8 << 20);
 
   private NetworkNodes() {}
 
   /** A started, listening network backend over {@code dataDir}. */
-  static NetworkDht start(Path dataDir, IdentityKey identity) throws Exception {
+  public static NetworkDht start(Path dataDir, IdentityKey identity) throws Exception {
     return start(dataDir, identity, KAD);
   }
 
   /** As {@link #start(Path, IdentityKey)} with kad knobs of its own. */
-  static NetworkDht start(Path dataDir, IdentityKey identity, KadConfig kad) throws Exception {
+  public static NetworkDht start(Path dataDir, IdentityKey identity, KadConfig kad)
+      throws Exception {
     Clock clock = Clock.systemUTC();
     Host host = Host.create(HostConfig.builder().ioThreads(1).build(), identity);
     host.listen(LOOPBACK).get(5, TimeUnit.SECONDS);
@@ -64,7 +67,7 @@ final class NetworkNodes {
    * Closes {@code node}; an H2 assertion failure while compacting on close (only with {@code -ea};
    * h2database issues 4048 and 4086) is reported, not thrown: the data was committed before.
    */
-  static void closeQuietly(NetworkDht node) {
+  public static void closeQuietly(NetworkDht node) {
     try {
       node.close();
     } catch (org.h2.mvstore.MVStoreException e) {
@@ -73,18 +76,18 @@ final class NetworkNodes {
   }
 
   /** The node's dialable address, with {@code /p2p}. */
-  static Multiaddr addr(NetworkDht node) {
+  public static Multiaddr addr(NetworkDht node) {
     Host h = node.host();
     return h.listenAddrs().get(0).withPeerId(h.peerId());
   }
 
   /** The DHT key of a UCXL address. */
-  static String key(String address) {
+  public static String key(String address) {
     return UcxlAddress.parse(address).dhtKey();
   }
 
   /** A signed envelope for {@code address} (its "ciphertext" is {@code text}). */
-  static byte[] envelope(String address, String text) {
+  public static byte[] envelope(String address, String text) {
     byte[] ciphertext = text.getBytes(StandardCharsets.UTF_8);
     EnvelopeMetadata m =
         new EnvelopeMetadata(
@@ -101,7 +104,7 @@ final class NetworkNodes {
     return CODEC.encode(EnvelopeCodec.seal(m, ciphertext, SIGNER));
   }
 
-  static EnvelopeSigner signer() {
+  public static EnvelopeSigner signer() {
     try {
       KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
       byte[] raw = EnvelopeCodec.rawEd25519(pair.getPublic());
