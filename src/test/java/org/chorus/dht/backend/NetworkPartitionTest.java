@@ -37,6 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Healing is explicit (gaters allow again, each node bootstraps to one node of the other half
  * and refreshes), standing in for the periodic bootstrap and refresh jobs.
+ *
+ * <p>With the production k (20) every node of a half holds every write of its half. {@code
+ * -Dpartition.k=4} makes the holders a subset: then a write can be acknowledged with only the
+ * writer's copy (its lookup was seeded with peers of the other half only) and, after the heal, a
+ * lookup from the other half can end at the new closest peers without reaching the holders; in 2 of
+ * 6 runs 2 or 3 writes were not found from one half. Those need a republish to the current closest
+ * peers (the replication manager's job) or the hybrid backend's push queue.
  */
 @Tag("cluster")
 class NetworkPartitionTest {
