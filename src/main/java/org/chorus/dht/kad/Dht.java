@@ -576,7 +576,7 @@ public final class Dht implements AutoCloseable {
     List<PeerId> seeds = table.closest(target, config.k());
     ClosestPeersIter iter =
         ClosestPeersIter.start(target, seeds, config, termination, timer.nowMillis(), keyOf);
-    return runner.run(iter, requester).toCompletableFuture();
+    return runner.run(iter, requester).toCompletableFuture().whenComplete(this::recordQuery);
   }
 
   private List<Multiaddr> addrsOf(PeerId peer) {
@@ -893,5 +893,41 @@ public final class Dht implements AutoCloseable {
   /** This node's peer id. */
   public PeerId localPeerId() {
     return host.peerId();
+  }
+
+  // health support ------------------------------------------------------------------------------
+  // Whether lookups still reach the network: a lookup is answered when at least one peer replied.
+
+  private final java.util.concurrent.atomic.AtomicLong queriesAnswered =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong queriesUnanswered =
+      new java.util.concurrent.atomic.AtomicLong();
+  private volatile Instant lastAnsweredQuery;
+  private volatile Instant lastUnansweredQuery;
+
+  /**
+   * Lookup outcomes for health checks.
+   *
+   * @param answered lookups at least one peer answered
+   * @param unanswered lookups no peer answered (empty routing table, every peer failed)
+   * @param lastAnswered when a lookup was last answered; null before the first
+   * @param lastUnanswered when a lookup last got no answer; null before the first
+   */
+  public record QueryHealth(
+      long answered, long unanswered, Instant lastAnswered, Instant lastUnanswered) {}
+
+  public QueryHealth queryHealth() {
+    return new QueryHealth(
+        queriesAnswered.get(), queriesUnanswered.get(), lastAnsweredQuery, lastUnansweredQuery);
+  }
+
+  private void recordQuery(QueryResult result, Throwable error) {
+    if (error == null && !result.closest().isEmpty()) {
+      queriesAnswered.incrementAndGet();
+      lastAnsweredQuery = clock.instant();
+    } else {
+      queriesUnanswered.incrementAndGet();
+      lastUnansweredQuery = clock.instant();
+    }
   }
 }

@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * takes in their pushes; it serves AutoNAT dial-backs ({@link HostConfig#autonat()}) and, once
  * {@link #startAutoNat()} is called, probes its own {@link #reachability()}. Limits: {@link
  * HostConfig#maxConnections()}, streams per connection ({@code yamux.maxStreams}), an idle timeout
- * per connection and a dial timeout covering connect and upgrade.
+ * per connection and a dial timeout covering connect and upgrade. A {@link ConnectionGater} ({@link
+ * #setConnectionGater}) decides which connections it makes and keeps.
  *
  * <p>Thread-safe. Handlers and listeners are called on Netty event-loop threads and must not block.
  * Upper layers see only {@code p2p.core} types.
@@ -91,6 +92,7 @@ public final class Host implements AutoCloseable {
   private volatile List<Multiaddr> announceAddrs = List.of();
   private final AutoNatServer autoNatServer;
   private final AutoNatProber autoNatProber;
+  private final ConnectionGate gate = new ConnectionGate();
 
   private Host(HostConfig config, IdentityKey identity) {
     config.validate();
@@ -416,6 +418,11 @@ public final class Host implements AutoCloseable {
       result.completeExceptionally(new IllegalArgumentException("failed to dial: that is us"));
       return result;
     }
+    if (!gate.allowDial(expected, addr.withoutPeerId())) {
+      result.completeExceptionally(
+          new java.io.IOException("failed to dial " + addr + ": refused by the connection gater"));
+      return result;
+    }
     if (!takeSlot()) {
       result.completeExceptionally(
           new IllegalStateException(
@@ -533,6 +540,10 @@ public final class Host implements AutoCloseable {
   }
 
   private void acceptInbound(Channel ch) {
+    if (!gate.allowAccept(multiaddrOf(ch.remoteAddress()))) {
+      ch.close();
+      return;
+    }
     if (closed.get() || !takeSlot()) {
       LOG.info(
           "refusing inbound connection from {}: {} connections open",
@@ -600,6 +611,13 @@ public final class Host implements AutoCloseable {
         new Upgrader.Stage<>() {
           @Override
           public void completed(SecuredConnection secured) {
+            Connection.Direction dir =
+                initiator ? Connection.Direction.OUTBOUND : Connection.Direction.INBOUND;
+            if (!gate.allowSecured(secured.remotePeer(), dir)) {
+              ch.close();
+              upgradeFailed(ch, secured.remotePeer() + " refused by the connection gater", result);
+              return;
+            }
             upgrader.multiplex(
                 secured,
                 inbound,
@@ -723,6 +741,55 @@ public final class Host implements AutoCloseable {
         LOG.warn("connection listener failed", ex);
       }
     }
+  }
+
+  // ---- connection gating ----------------------------------------------------------------------
+
+  /**
+   * What the {@link ConnectionGater} refused so far.
+   *
+   * @param dials outbound dials refused before connecting
+   * @param inbound inbound connections closed on accept
+   * @param secured connections closed after the handshake (either direction)
+   * @param closed open connections closed by {@link #closeGatedConnections()}
+   */
+  public record GatedConnections(long dials, long inbound, long secured, long closed) {
+    public long total() {
+      return dials + inbound + secured + closed;
+    }
+  }
+
+  /**
+   * Consults {@code gater} from now on (default {@link ConnectionGater#ALLOW_ALL}); open
+   * connections stay until {@link #closeGatedConnections()}.
+   */
+  public void setConnectionGater(ConnectionGater gater) {
+    gate.set(gater);
+  }
+
+  public ConnectionGater connectionGater() {
+    return gate.gater();
+  }
+
+  public GatedConnections gatedConnections() {
+    return gate.counts();
+  }
+
+  /**
+   * Closes every open connection the gater refuses now (its peer, or its remote address for the
+   * direction it was made in). Completes with how many were closed, once they are.
+   */
+  public CompletableFuture<Integer> closeGatedConnections() {
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    for (Connection c : connections()) {
+      if (c.isOpen() && !gate.stillAllowed(c)) {
+        gate.closedOne();
+        LOG.info("closing connection to {}: refused by the connection gater", c.remotePeer());
+        closing.add(c.close().exceptionally(e -> null));
+      }
+    }
+    return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+        .thenApply(v -> closing.size());
   }
 
   @Override
