@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.NetworkDht;
+import org.chorus.dht.health.ReplicationHealthSource;
 import org.chorus.dht.system.ChorusProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -67,6 +68,16 @@ class ReplicationConfiguration {
             : new ReplicationManager(config, new LocalReplicaNetwork(backend), store, clock, 1);
     bindMeters(manager, registry);
     return manager;
+  }
+
+  /** The manager's figures for the {@code dht} health indicator (reprovide lag, critical keys). */
+  @Bean
+  ReplicationHealthSource replicationHealthSource(ReplicationManager manager) {
+    return () ->
+        new ReplicationHealthSource.Figures(
+            java.time.Duration.ofSeconds(manager.reprovideLagSeconds()),
+            manager.criticalKeys(),
+            manager.trackedKeys());
   }
 
   /** Gauges and counters read from the manager (Prometheus: {@code chorus_replication_*}). */

@@ -326,6 +326,11 @@ public final class ReplicationManager implements AutoCloseable {
     return store.earliestDue().map(d -> Math.max(0, (now - d) / 1000)).orElse(0L);
   }
 
+  /** Keys tracked in the state store. For a health indicator. */
+  public long trackedKeys() {
+    return store.size();
+  }
+
   /** Keys at one copy or none at their last count. For a health indicator. */
   public long criticalKeys() {
     return store.critical();

@@ -95,6 +95,10 @@ class DhtHealthIndicatorTest {
         .as("its bootstrap lookup was answered")
         .isPositive();
     assertThat(joined.path("details").path("lastAnsweredQuery").isMissingNode()).isFalse();
+    // the replication manager's figures join the same indicator
+    assertThat(joined.path("details").path("trackedKeys").isMissingNode()).isFalse();
+    assertThat(joined.path("details").path("criticalKeys").asLong()).isZero();
+    assertThat(joined.path("details").path("reprovideLagSeconds").asLong()).isZero();
 
     hybrid.select(HybridDht.Selection.LOCAL);
     HttpResponse<String> pinned = get(joiner, "/actuator/health/readiness");
