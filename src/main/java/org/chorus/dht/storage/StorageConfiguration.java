@@ -34,7 +34,7 @@ class StorageConfiguration {
     return new StorageConfig(
         p.effectiveNodeId(),
         (int) Math.min(Integer.MAX_VALUE, p.storage().maxContentSize().toBytes()),
-        p.storage().replicationFactor(),
+        p.replication().factor(),
         p.cache().ttl(),
         p.cache().maxSize().toBytes(),
         p.storage().defaultSearchLimit(),

@@ -63,14 +63,12 @@ public record ChorusProperties(
   /**
    * @param maxContentSize largest plaintext accepted by a store (413 above it)
    * @param maxRequestSize largest request body; derived from maxContentSize when unset
-   * @param replicationFactor wanted copies, written into each envelope
    * @param defaultSearchLimit limit of search and by-role lists when none is given
    * @param maxSearchLimit largest limit a caller may ask for
    */
   public record Storage(
       @DefaultValue("1MB") DataSize maxContentSize,
       DataSize maxRequestSize,
-      @DefaultValue("3") int replicationFactor,
       @DefaultValue("100") int defaultSearchLimit,
       @DefaultValue("1000") int maxSearchLimit) {}
 

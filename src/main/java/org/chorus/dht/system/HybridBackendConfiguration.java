@@ -74,7 +74,7 @@ class HybridBackendConfiguration {
     HybridDht.Config config =
         new HybridDht.Config(
                 hybrid.failureThreshold(),
-                Math.max(1, properties.storage().replicationFactor()),
+                Math.max(1, properties.replication().factor()),
                 hybrid.drainConcurrency(),
                 HybridDht.Config.DEFAULT_DRAIN_BATCH,
                 hybrid.retryBackoff(),

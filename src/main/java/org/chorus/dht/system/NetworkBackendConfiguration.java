@@ -105,7 +105,7 @@ class NetworkBackendConfiguration {
             records,
             providers,
             mode,
-            Math.max(1, properties.storage().replicationFactor()),
+            Math.max(1, properties.replication().factor()),
             OPERATION_TIMEOUT,
             clock);
     return backend;
