@@ -1,9 +1,12 @@
 package org.chorus.dht.roles;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.List;
 import org.chorus.dht.system.ApiException;
 import org.chorus.dht.system.ChorusPrincipal;
+import org.chorus.dht.system.ProblemResponses;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -22,6 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
  * nothing says what they can do).
  */
 @RestController
+@Tag(name = "roles", description = "Roles, and peers found by role or capability")
 class DiscoveryController {
 
   private final PeerDiscovery discovery;
@@ -80,6 +84,8 @@ class DiscoveryController {
   record Peers(int count, List<PeerView> peers) {}
 
   @PostMapping("/api/v1/roles/announce")
+  @Operation(operationId = "announceRole", summary = "Announce a role (the caller's by default)")
+  @ProblemResponses({400, 403})
   AnnouncementView announceRole(
       @AuthenticationPrincipal ChorusPrincipal caller,
       @RequestBody(required = false) AnnounceRoleRequest request) {
@@ -105,6 +111,8 @@ class DiscoveryController {
   }
 
   @PostMapping("/api/v1/capabilities/announce")
+  @Operation(operationId = "announceCapabilities", summary = "Announce capabilities")
+  @ProblemResponses(400)
   AnnouncementView announceCapabilities(
       @RequestBody(required = false) AnnounceCapabilitiesRequest request) {
     return AnnouncementView.of(
@@ -112,6 +120,8 @@ class DiscoveryController {
   }
 
   @GetMapping("/api/v1/peers")
+  @Operation(operationId = "findPeers", summary = "Peers by role and/or capability")
+  @ProblemResponses(400)
   Peers peers(
       @RequestParam(required = false) String role,
       @RequestParam(required = false) String capability,

@@ -1,5 +1,7 @@
 package org.chorus.dht.roles;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import org.chorus.dht.age.X25519Recipient;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -10,6 +12,7 @@ import org.springframework.web.bind.annotation.RestController;
  * holds their identity, and who can read what they create. Public keys only.
  */
 @RestController
+@Tag(name = "roles")
 class RolesController {
 
   private final RolePolicy policy;
@@ -33,6 +36,7 @@ class RolesController {
   record Roles(int count, List<RoleView> roles) {}
 
   @GetMapping("/api/v1/roles")
+  @Operation(operationId = "listRoles", summary = "The roles with their recipients and readers")
   Roles roles() {
     List<RoleView> views =
         policy.roles().stream()

@@ -1,11 +1,15 @@
 package org.chorus.dht.storage;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.List;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.HybridDht;
 import org.chorus.dht.system.ApiException;
 import org.chorus.dht.system.ChorusPrincipal;
+import org.chorus.dht.system.ProblemResponses;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -20,6 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/v1/backends")
+@Tag(name = "backends", description = "The node's storage backends and the active one")
 class BackendsController {
 
   private final DhtBackend backend;
@@ -29,6 +34,7 @@ class BackendsController {
   }
 
   @GetMapping
+  @Operation(operationId = "listBackends", summary = "Backends with their health; the active one")
   Backends list() {
     if (backend instanceof HybridDht hybrid) {
       return Backends.of(hybrid.snapshot());
@@ -38,6 +44,8 @@ class BackendsController {
 
   /** Body {@code {"backend": "network" | "local" | "auto"}}; admin only. */
   @PostMapping("/active")
+  @Operation(operationId = "selectBackend", summary = "Pin the active backend (admin)")
+  @ProblemResponses({400, 403, 409})
   Backends select(
       @AuthenticationPrincipal ChorusPrincipal caller, @RequestBody(required = false) Select body) {
     if (caller == null || !caller.admin()) {
@@ -77,6 +85,7 @@ class BackendsController {
   }
 
   /** The switch request. */
+  @Schema(name = "SelectBackendRequest")
   record Select(String backend) {}
 
   /**
@@ -115,6 +124,7 @@ class BackendsController {
   }
 
   /** One backend's health. */
+  @Schema(name = "BackendHealth")
   record Health(
       String name,
       boolean active,

@@ -1,5 +1,8 @@
 package org.chorus.dht.storage;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -24,6 +27,7 @@ import org.chorus.dht.storage.ContentDtos.StoreResponse;
 import org.chorus.dht.storage.index.ContentMetadata;
 import org.chorus.dht.system.ApiException;
 import org.chorus.dht.system.ChorusPrincipal;
+import org.chorus.dht.system.ProblemResponses;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.ResponseEntity;
@@ -40,6 +44,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** {@code /api/v1/content}: store, retrieve, metadata, search, list by role, announce. */
 @RestController
 @RequestMapping("/api/v1/content")
+@Tag(name = "content", description = "UCXL content: store, retrieve, metadata, search, announce")
 class ContentController {
 
   private final EncryptedStorage storage;
@@ -63,6 +68,16 @@ class ContentController {
    * reached, never more than were confirmed. The key is registered with the replication manager.
    */
   @PutMapping
+  @Operation(operationId = "storeContent", summary = "Encrypt and store content at an address")
+  @ApiResponse(
+      responseCode = "201",
+      description = "Stored; every copy the replication factor asks for was reached",
+      useReturnTypeSchema = true)
+  @ApiResponse(
+      responseCode = "202",
+      description = "Stored, replication incomplete: `replication` says how far it got",
+      useReturnTypeSchema = true)
+  @ProblemResponses({400, 403, 413})
   ResponseEntity<StoreResponse> store(
       @AuthenticationPrincipal ChorusPrincipal caller,
       @RequestParam String address,
@@ -107,6 +122,8 @@ class ContentController {
   }
 
   @GetMapping
+  @Operation(operationId = "getContent", summary = "Retrieve and decrypt the content at an address")
+  @ProblemResponses({400, 403, 404})
   ContentResponse retrieve(
       @AuthenticationPrincipal ChorusPrincipal caller, @RequestParam String address) {
     RetrievedContent found = storage.retrieve(caller, address);
@@ -131,12 +148,16 @@ class ContentController {
   }
 
   @GetMapping("/metadata")
+  @Operation(operationId = "getContentMetadata", summary = "Metadata of an address (no decryption)")
+  @ProblemResponses({400, 404})
   MetadataView metadata(
       @AuthenticationPrincipal ChorusPrincipal caller, @RequestParam String address) {
     return MetadataView.of(storage.metadata(caller, address));
   }
 
   @GetMapping("/search")
+  @Operation(operationId = "searchContent", summary = "Metadata matching every given filter")
+  @ProblemResponses(400)
   MetadataList search(
       @RequestParam(required = false) String agent,
       @RequestParam(required = false) String role,
@@ -155,6 +176,8 @@ class ContentController {
   }
 
   @GetMapping("/by-role/{role}")
+  @Operation(operationId = "listContentByRole", summary = "Metadata of content a role created")
+  @ProblemResponses(400)
   MetadataList byRole(@PathVariable String role, @RequestParam(required = false) Integer limit) {
     return list(storage.byRole(role, limit));
   }
@@ -164,6 +187,8 @@ class ContentController {
   }
 
   @PostMapping("/announce")
+  @Operation(operationId = "announceContent", summary = "Provide an address on the DHT")
+  @ProblemResponses(400)
   Announced announce(@RequestParam String address) {
     UcxlAddress ucxl = UcxlAddress.parse(address);
     backend.provide(ucxl.dhtKey());
@@ -171,6 +196,8 @@ class ContentController {
   }
 
   @GetMapping("/providers")
+  @Operation(operationId = "findContentProviders", summary = "Peers providing an address")
+  @ProblemResponses(400)
   Providers providers(
       @RequestParam String address,
       @RequestParam(defaultValue = "10") @Min(1) @Max(100) int count) {

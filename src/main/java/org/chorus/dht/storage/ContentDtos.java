@@ -1,5 +1,6 @@
 package org.chorus.dht.storage;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
@@ -146,6 +147,7 @@ final class ContentDtos {
       long uptime) {}
 
   /** {@code GET /api/v1/dht/peers}. */
+  @Schema(name = "DhtPeers")
   record Peers(int count, List<DhtBackend.ConnectedPeer> peers) {}
 
   /** {@code GET /api/v1/dht/routing-table}. */

@@ -1,5 +1,8 @@
 package org.chorus.dht.storage;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.util.List;
@@ -12,6 +15,7 @@ import org.chorus.dht.storage.ContentDtos.RoutingTable;
 import org.chorus.dht.storage.ContentDtos.ValueStored;
 import org.chorus.dht.system.ApiException;
 import org.chorus.dht.system.ChorusPrincipal;
+import org.chorus.dht.system.ProblemResponses;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -34,7 +38,11 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/v1/dht")
+@Tag(name = "dht", description = "Raw DHT record values, providers and node state")
 class DhtController {
+
+  static final String KEY_DOC =
+      "The DHT key, e.g. /CHORUS/ucxl/<id>: one URL-encoded path segment, or the rest of the path";
 
   private final EncryptedStorage storage;
   private final DhtBackend backend;
@@ -54,7 +62,9 @@ class DhtController {
   }
 
   @GetMapping(value = "/values/{*key}", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-  byte[] getValue(@PathVariable("key") String captured) {
+  @Operation(operationId = "getDhtValue", summary = "The raw record value under a key")
+  @ProblemResponses({400, 404})
+  byte[] getValue(@PathVariable("key") @Parameter(description = KEY_DOC) String captured) {
     String key = key(captured);
     return storage
         .getRawValue(key)
@@ -63,9 +73,11 @@ class DhtController {
 
   @PutMapping(value = "/values/{*key}", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
   @ResponseStatus(HttpStatus.CREATED)
+  @Operation(operationId = "putDhtValue", summary = "Store a raw (validated) record value")
+  @ProblemResponses({400, 403, 413})
   ValueStored putValue(
       @AuthenticationPrincipal ChorusPrincipal caller,
-      @PathVariable("key") String captured,
+      @PathVariable("key") @Parameter(description = KEY_DOC) String captured,
       @RequestBody byte[] value) {
     String key = key(captured);
     storage.putRawValue(caller, key, value);
@@ -73,21 +85,27 @@ class DhtController {
   }
 
   @PostMapping("/providers/{*key}")
-  ResponseEntity<Providers> provide(@PathVariable("key") String captured) {
+  @Operation(operationId = "provideDhtKey", summary = "Provide a key; returns its providers")
+  @ProblemResponses(400)
+  ResponseEntity<Providers> provide(
+      @PathVariable("key") @Parameter(description = KEY_DOC) String captured) {
     String key = key(captured);
     backend.provide(key);
     return ResponseEntity.ok(new Providers(key, backend.findProviders(key, 20)));
   }
 
   @GetMapping("/providers/{*key}")
+  @Operation(operationId = "findDhtProviders", summary = "Providers of a key")
+  @ProblemResponses(400)
   Providers providers(
-      @PathVariable("key") String captured,
+      @PathVariable("key") @Parameter(description = KEY_DOC) String captured,
       @RequestParam(defaultValue = "10") @Min(1) @Max(100) int count) {
     String key = key(captured);
     return new Providers(key, backend.findProviders(key, count));
   }
 
   @GetMapping("/stats")
+  @Operation(operationId = "getDhtStats", summary = "Node state: peer id, mode, peers, keys")
   DhtStats stats() {
     BackendStats s = backend.stats();
     return new DhtStats(
@@ -104,6 +122,7 @@ class DhtController {
 
   /** Connected peers; always empty on the embedded single-node backend. */
   @GetMapping("/peers")
+  @Operation(operationId = "getDhtPeers", summary = "Connected peers")
   Peers peers() {
     List<DhtBackend.ConnectedPeer> peers = backend.peers();
     return new Peers(peers.size(), peers);
@@ -111,6 +130,7 @@ class DhtController {
 
   /** Routing table buckets; always empty on the embedded single-node backend. */
   @GetMapping("/routing-table")
+  @Operation(operationId = "getRoutingTable", summary = "Routing table buckets")
   RoutingTable routingTable() {
     DhtBackend.RoutingTableView table = backend.routingTable();
     return new RoutingTable(table.size(), table.buckets());
