@@ -81,8 +81,14 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
   @Test
   void storesTextAndBase64AndRetrievesThePlaintextAndMetadata() throws Exception {
     String textAddress = address("backend_developer", "notes/design.md");
-    MetadataView stored =
-        content("backend_developer").storeContent(textAddress, text("generated clients work"));
+    // var: the store response is the stored metadata (its type's name is the spec's business)
+    var created =
+        content("backend_developer")
+            .storeContentWithHttpInfo(textAddress, text("generated clients work"));
+    assertThat(created.getStatusCode().value()).isEqualTo(201);
+    assertThat(created.getHeaders().getLocation())
+        .hasToString("/api/v1/content?address=" + enc(textAddress));
+    var stored = created.getBody();
     assertThat(stored.getAddress()).isEqualTo(textAddress);
     assertThat(stored.getCreatorRole()).isEqualTo("backend_developer");
     assertThat(stored.getCreatorNode()).isEqualTo("test-node");
@@ -102,7 +108,7 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
     new Random(11).nextBytes(binary);
     binary[0] = (byte) 0xff; // never valid UTF-8
     String binaryAddress = address("devops_engineer", "blobs/image.bin");
-    MetadataView binaryStored =
+    var binaryStored =
         content("devops_engineer")
             .storeContent(
                 binaryAddress,
@@ -137,7 +143,7 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
     String first = address("frontend_developer", "ui/one.md");
     String second = address("frontend_developer", "ui/two.md");
     String other = address("qa_engineer", "tests/plan.md");
-    MetadataView firstStored = content("frontend_developer").storeContent(first, text("one"));
+    var firstStored = content("frontend_developer").storeContent(first, text("one"));
     content("frontend_developer").storeContent(second, text("two"));
     content("qa_engineer").storeContent(other, text("plan"));
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.chorus.dht.ChorusDhtApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -23,6 +24,11 @@ import tools.jackson.databind.json.JsonMapper;
  * pretty-printed with sorted keys, to the file named by the first argument. The generated Java
  * client of the end-to-end test is built from that file, so the published spec is what the client
  * proves.
+ *
+ * <p>The output is the same for the same application, so an unchanged spec is left alone (the
+ * generator then skips, and javac finds nothing to compile); a changed one also deletes the
+ * directory named by the optional second argument, the generator's output, so that no source of a
+ * removed operation or schema outlives it.
  */
 public final class OpenApiSpecDump {
 
@@ -31,11 +37,12 @@ public final class OpenApiSpecDump {
   private OpenApiSpecDump() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 1) {
-      System.err.println("usage: OpenApiSpecDump <output.json>");
+    if (args.length < 1 || args.length > 2) {
+      System.err.println("usage: OpenApiSpecDump <output.json> [<generated-sources-dir>]");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
+    Path generated = args.length == 2 ? Path.of(args[1]) : null;
     Path dataDir = Files.createTempDirectory("chorus-openapi-");
     int status = 1;
     try (ConfigurableApplicationContext node =
@@ -49,8 +56,17 @@ public final class OpenApiSpecDump {
                 "--logging.level.root=WARN",
                 "--logging.level.org.springdoc=ERROR")) {
       int port = ((WebServerApplicationContext) node).getWebServer().getPort();
-      write(fetch(URI.create("http://127.0.0.1:" + port + "/v3/api-docs")), out);
-      System.out.println("OpenAPI spec written to " + out);
+      String spec = format(fetch(URI.create("http://127.0.0.1:" + port + "/v3/api-docs")));
+      if (Files.exists(out) && Files.readString(out).equals(spec)) {
+        System.out.println("OpenAPI spec unchanged: " + out);
+      } else {
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, spec);
+        if (generated != null) {
+          deleteTree(generated);
+        }
+        System.out.println("OpenAPI spec written to " + out);
+      }
       status = 0;
     } finally {
       deleteTree(dataDir);
@@ -71,18 +87,20 @@ public final class OpenApiSpecDump {
     return response.body();
   }
 
-  private static void write(String spec, Path out) throws IOException {
+  /** Pretty-printed with sorted keys, so the same spec is the same text. */
+  private static String format(String spec) {
     JsonMapper json =
         JsonMapper.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .build();
-    Object tree = json.readValue(spec, java.util.Map.class);
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, json.writeValueAsString(tree) + "\n");
+    return json.writeValueAsString(json.readValue(spec, Map.class)) + "\n";
   }
 
   private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
