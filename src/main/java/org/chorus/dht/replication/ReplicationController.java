@@ -1,5 +1,7 @@
 package org.chorus.dht.replication;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -7,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.chorus.dht.system.ApiException;
+import org.chorus.dht.system.ProblemResponses;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -21,6 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/v1/replication")
+@Tag(name = "replication", description = "Replication status, metrics and manual reprovide")
 class ReplicationController {
 
   /** Longest wait for a status or reprovide (a kad lookup with its own timeout, plus margin). */
@@ -36,6 +40,10 @@ class ReplicationController {
   record Reprovided(String address, String key, int target, int actual, String health) {}
 
   @GetMapping("/status")
+  @Operation(
+      operationId = "getReplicationStatus",
+      summary = "Live replication status of an address")
+  @ProblemResponses({400, 404})
   ReplicationStatus status(@RequestParam String address) {
     UcxlAddress ucxl = UcxlAddress.parse(address);
     Optional<ReplicationStatus> status = await(manager.status(ucxl.dhtKey()), "status");
@@ -43,11 +51,14 @@ class ReplicationController {
   }
 
   @GetMapping("/metrics")
+  @Operation(operationId = "getReplicationMetrics", summary = "The replication manager's counters")
   ReplicationMetrics metrics() {
     return manager.metrics();
   }
 
   @PostMapping("/reprovide")
+  @Operation(operationId = "reprovideContent", summary = "Republish and reprovide an address now")
+  @ProblemResponses({400, 404})
   Reprovided reprovide(@RequestParam String address) {
     UcxlAddress ucxl = UcxlAddress.parse(address);
     String key = ucxl.dhtKey();

@@ -16,6 +16,7 @@ import java.util.UUID;
 import org.chorus.dht.apiclient.api.BackendsApi;
 import org.chorus.dht.apiclient.api.ContentApi;
 import org.chorus.dht.apiclient.api.DhtApi;
+import org.chorus.dht.apiclient.api.ReplicationApi;
 import org.chorus.dht.apiclient.api.RolesApi;
 import org.chorus.dht.apiclient.model.AnnounceRoleRequest;
 import org.chorus.dht.apiclient.model.AnnouncementView;
@@ -28,6 +29,9 @@ import org.chorus.dht.apiclient.model.MetadataView;
 import org.chorus.dht.apiclient.model.PeerView;
 import org.chorus.dht.apiclient.model.Peers;
 import org.chorus.dht.apiclient.model.ProblemDetail;
+import org.chorus.dht.apiclient.model.ReplicationMetrics;
+import org.chorus.dht.apiclient.model.ReplicationStatus;
+import org.chorus.dht.apiclient.model.Reprovided;
 import org.chorus.dht.apiclient.model.StoreRequest;
 import org.chorus.dht.testing.ApiTestSupport;
 import org.junit.jupiter.api.Test;
@@ -40,13 +44,14 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The published OpenAPI spec is complete and correct: a Java client generated from it at build time
  * ({@code openapi-generator-maven-plugin}, from the {@code /v3/api-docs} of this very application;
- * see {@code OpenApiSpecDump}) stores, retrieves, searches and lists content, reads node state and
- * finds peers on a running node, and every documented error arrives as the generated {@link
- * ProblemDetail} type. This class talks to the node through the generated client only.
+ * see {@code OpenApiSpecDump}) stores, retrieves, searches and lists content, reads node state,
+ * replication status and peers on a running node, and every documented error arrives as the
+ * generated {@link ProblemDetail} type. This class talks to the node through the generated client
+ * only.
  *
  * <p>Every operation of the spec becomes a method of the {@code *Api} class of its tag, so an
- * endpoint added to the app (replication, {@code /api/v1/replication/*}, is not on this branch) is
- * in the client at the next build; covering it here is one more test method on its {@code *Api}.
+ * endpoint added to the app is in the client at the next build; covering it here is one more test
+ * method on its {@code *Api}.
  */
 class GeneratedClientEndToEndTest extends ApiTestSupport {
 
@@ -93,6 +98,8 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
     assertThat(created.getHeaders().getLocation())
         .hasToString("/api/v1/content?address=" + enc(textAddress));
     var stored = created.getBody();
+    assertThat(stored.getReplication().getComplete()).isTrue();
+    assertThat(stored.getReplication().getReached()).isEqualTo(1);
     assertThat(stored.getAddress()).isEqualTo(textAddress);
     assertThat(stored.getCreatorRole()).isEqualTo("backend_developer");
     assertThat(stored.getCreatorNode()).isEqualTo("test-node");
@@ -140,6 +147,38 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
     assertThat(record.length).isGreaterThan(binary.length);
     assertThat(new String(record, StandardCharsets.ISO_8859_1))
         .doesNotContain(new String(binary, 16, 64, StandardCharsets.ISO_8859_1));
+  }
+
+  @Test
+  void readsReplicationStatusMetricsAndReprovides() {
+    String address = address("backend_developer", "replicated.md");
+    var stored = content("backend_developer").storeContent(address, text("copies"));
+
+    ReplicationApi replication = new ReplicationApi(client("qa_engineer"));
+    ReplicationStatus status = replication.getReplicationStatus(address);
+    assertThat(status.getKey()).isEqualTo(stored.getDhtKey());
+    assertThat(status.getTracked()).isTrue();
+    assertThat(status.getBackend()).isEqualTo("local");
+    assertThat(status.getTarget()).isEqualTo(1);
+    assertThat(status.getActual()).isEqualTo(1);
+    assertThat(status.getHealth()).isEqualTo("healthy");
+    assertThat(status.getHolders()).hasSize(1);
+    assertThat(status.getNextDue()).isAfter(OffsetDateTime.now().minusMinutes(1));
+
+    Reprovided reprovided = replication.reprovideContent(address);
+    assertThat(reprovided.getKey()).isEqualTo(stored.getDhtKey());
+    assertThat(reprovided.getActual()).isEqualTo(1);
+    assertThat(replication.getReplicationStatus(address).getLastReprovided()).isNotNull();
+
+    ReplicationMetrics metrics = replication.getReplicationMetrics();
+    assertThat(metrics.getKeys()).isPositive();
+    assertThat(metrics.getFactor()).isEqualTo(1);
+
+    ProblemDetail unknown =
+        problem(() -> replication.getReplicationStatus(address("qa_engineer", "never")), 404);
+    assertThat(unknown.getField()).isEqualTo("address");
+    assertThat(problem(() -> replication.reprovideContent("ucxl://x"), 400).getField())
+        .isEqualTo("address");
   }
 
   @Test
