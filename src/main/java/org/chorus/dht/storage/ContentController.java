@@ -71,7 +71,7 @@ class ContentController {
   @Operation(operationId = "storeContent", summary = "Encrypt and store content at an address")
   @ApiResponse(
       responseCode = "201",
-      description = "Stored; every copy the replication factor asks for was reached",
+      description = "Stored; the copies a complete write requires were reached",
       useReturnTypeSchema = true)
   @ApiResponse(
       responseCode = "202",

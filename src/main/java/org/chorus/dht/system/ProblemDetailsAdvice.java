@@ -22,6 +22,10 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  * Renders every error of the HTTP API as RFC 9457 {@code application/problem+json}: Spring MVC's
  * own exceptions (via {@link ResponseEntityExceptionHandler}), {@link ApiException}s of the
  * features, invalid UCXL addresses (naming the field and the reason) and backend failures.
+ *
+ * <p>The OpenAPI document describes these bodies as the {@code ProblemDetail} schema ({@link
+ * OpenApiConfiguration}); a handler names the statuses it answers with {@link ProblemResponses}. A
+ * member added to a problem here belongs in that schema too.
  */
 @RestControllerAdvice
 class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
