@@ -112,6 +112,7 @@ class ConfigExamplesTest {
           || s.equals("chorus.storage")
           || s.equals("chorus.cache")
           || s.equals("chorus.dht")
+          || s.equals("chorus.replication")
           || s.equals("chorus.dht.hybrid");
     }
   }
