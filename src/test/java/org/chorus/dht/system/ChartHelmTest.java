@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,8 @@ import org.chorus.dht.age.IdentityFile;
 import org.chorus.dht.age.X25519Identity;
 import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.roles.RoleDefinition;
+import org.chorus.dht.roles.RoleKeys;
+import org.chorus.dht.roles.RolePolicy;
 import org.chorus.dht.roles.RolesFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -190,10 +193,28 @@ class ChartHelmTest {
     Rendered r = render(nonDefaultValues());
     ChorusProperties props = properties(binder(r));
     assertThat(props.effectiveRoleKeysDir()).isEqualTo(mountPath(r, "role-keys"));
-    Secret keys = r.named(Secret.class, RELEASE + "-chorus-dht-role-keys");
-    String keyFile = keys.getStringData().get("senior_architect.key");
+    Secret secret = r.named(Secret.class, RELEASE + "-chorus-dht-role-keys");
+    String keyFile = secret.getStringData().get("senior_architect.key");
     List<Identity> ids = IdentityFile.parse(keyFile);
     assertThat(ids).singleElement().isInstanceOf(X25519Identity.class);
+
+    // laid out as the kubelet mounts a Secret (files are symlinks through ..data), the node loads
+    // the identity and generates nothing
+    Path dir = Files.createTempDirectory(tmp, "role-keys");
+    Path timestamped = Files.createDirectory(dir.resolve("..2026_01_01_00_00_00.000000001"));
+    Files.writeString(timestamped.resolve("senior_architect.key"), keyFile);
+    Files.createSymbolicLink(dir.resolve("..data"), timestamped.getFileName());
+    Files.createSymbolicLink(
+        dir.resolve("senior_architect.key"), Path.of("..data", "senior_architect.key"));
+    RoleKeys keys =
+        RoleKeys.load(
+            dir, new RolePolicy(RolesFile.readOrBuiltIn(tmp.resolve("none"))), Clock.systemUTC());
+    assertThat(keys.heldRoles()).containsExactly("senior_architect");
+    assertThat(keys.recipient("senior_architect"))
+        .contains(((X25519Identity) ids.get(0)).recipient());
+    try (var files = Files.list(dir)) {
+      assertThat(files).hasSize(3);
+    }
 
     assertThat(props.rolesFile()).isEqualTo(mountPath(r, "config").resolve("roles.yaml"));
     ConfigMap cm = r.named(ConfigMap.class, RELEASE + "-chorus-dht");
