@@ -70,6 +70,10 @@ paths and the mounts cannot disagree.
     "data-dir" .Values.persistence.mountPath
     "dht" (dict "listen" (list (printf "/ip4/0.0.0.0/tcp/%d" (int .Values.p2p.port)))))
   "management" (dict "server" (dict "port" (int .Values.http.port))) -}}
+{{- if not (dig "chorus" "dht" "backend" "" .Values.config) }}
+{{- $single := and (eq (int .Values.replicaCount) 1) (not .Values.extraBootstrapPeers) }}
+{{- $_ := set $owned.chorus.dht "backend" (ternary "local" "hybrid" $single) }}
+{{- end }}
 {{- if .Values.roles }}
 {{- $_ := set $owned.chorus "roles-file" "/etc/chorus/config/roles.yaml" }}
 {{- end }}

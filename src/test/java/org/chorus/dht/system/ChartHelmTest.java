@@ -116,8 +116,7 @@ class ChartHelmTest {
     assertThat(r.one(StatefulSet.class).getSpec().getReplicas()).isEqualTo(5);
     // the chart's own keys win over the free-form config
     assertThat(binder(r).bind("server.port", Integer.class).get()).isEqualTo(9090);
-    assertThat(binder(r).bind("chorus.storage.replication-factor", Integer.class).get())
-        .isEqualTo(5);
+    assertThat(binder(r).bind("chorus.replication.factor", Integer.class).get()).isEqualTo(5);
   }
 
   @Test
@@ -163,6 +162,21 @@ class ChartHelmTest {
     assertThat(defaultPod0).containsExactly("org.springframework.boot.loader.launch.JarLauncher");
     assertThat(NetworkBackendCondition.mode(environment(defaults, defaultPod0)))
         .isEqualTo(NetworkBackendCondition.Mode.HYBRID);
+  }
+
+  @Test
+  void backendIsNetworkedUnlessASinglePodHasNoPeerAtAll() {
+    assertThat(
+            NetworkBackendCondition.mode(
+                environment(render(values("replicaCount: 1\n")), List.of())))
+        .isEqualTo(NetworkBackendCondition.Mode.LOCAL);
+    Rendered withPeer =
+        render(values("replicaCount: 1\nextraBootstrapPeers: [/dns4/seed.example.org/tcp/4001]\n"));
+    assertThat(NetworkBackendCondition.mode(environment(withPeer, List.of())))
+        .isEqualTo(NetworkBackendCondition.Mode.HYBRID);
+    Rendered pinned = render(values("config: {chorus: {dht: {backend: network}}}\n"));
+    assertThat(NetworkBackendCondition.mode(environment(pinned, List.of())))
+        .isEqualTo(NetworkBackendCondition.Mode.NETWORK);
   }
 
   @Test
@@ -323,6 +337,10 @@ class ChartHelmTest {
     }
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).endsWith("/liveness");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).endsWith("/readiness");
+    // a node alone is not ready when readiness grades the DHT: the pods must start together
+    if (readinessChecks().contains("dht")) {
+      assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+    }
 
     // data dir: the PVC mounted at chorus.data-dir; /tmp writable; root fs read-only, non-root
     assertThat(props.dataDir()).isEqualTo(Path.of(dataDir));
@@ -376,6 +394,18 @@ class ChartHelmTest {
         .keySet();
   }
 
+  /** The checks of the readiness group in src/main/resources/application.yml. */
+  private static List<String> readinessChecks() throws IOException {
+    StandardEnvironment env = new StandardEnvironment();
+    new YamlPropertySourceLoader()
+        .load("app", new FileSystemResource("src/main/resources/application.yml"))
+        .forEach(env.getPropertySources()::addLast);
+    return List.of(
+        Binder.get(env)
+            .bind("management.endpoint.health.group.readiness.include", String[].class)
+            .get());
+  }
+
   // ---- rendering and parsing
 
   private static Path nonDefaultValues() {
@@ -390,7 +420,7 @@ class ChartHelmTest {
         config:
           server: {port: 1234}
           chorus:
-            storage: {replication-factor: 5}
+            replication: {factor: 5}
         roles:
           ops: {description: operations, authority: admin, canDecrypt: ["*"]}
           viewer: {description: reads, authority: read_only, canDecrypt: []}
