@@ -61,8 +61,9 @@ jar() {
   echo "$newest"
 }
 
+# healthy N [liveness|readiness]
 healthy() {
-  curl -fsS --max-time 2 "http://127.0.0.1:$(http_port "$1")/actuator/health/readiness" >/dev/null 2>&1
+  curl -fsS --max-time 2 "http://127.0.0.1:$(http_port "$1")/actuator/health/${2:-readiness}" >/dev/null 2>&1
 }
 
 start() {
@@ -90,23 +91,25 @@ start() {
     nohup "$JAVA" ${JAVA_OPTS:-} -jar "$jarfile" "${args[@]}" >"$dir/node.log" 2>&1 &
     echo $! >"$dir/node.pid"
     echo "node $n starting (pid $!, log $dir/node.log)"
-    # node 1 first: it creates the shared role keys, and the others bootstrap from it
-    if [ "$n" = 1 ]; then wait_up 1; fi
+    # node 1 first: it creates the shared role keys, and the others bootstrap from it. Only live:
+    # readiness grades the DHT, which node 1 passes once the others have joined it
+    if [ "$n" = 1 ]; then wait_up 1 liveness; fi
   done
-  for n in "${NODES[@]}"; do wait_up "$n"; done
+  for n in "${NODES[@]}"; do wait_up "$n" readiness; done
   status
 }
 
+# wait_up N liveness|readiness
 wait_up() {
   local deadline=$((SECONDS + START_TIMEOUT))
-  until healthy "$1"; do
+  until healthy "$1" "$2"; do
     if [ -z "$(running_pid "$1")" ]; then
       echo "node $1 exited; last lines of $(node_dir "$1")/node.log:" >&2
       tail -20 "$(node_dir "$1")/node.log" >&2
       exit 1
     fi
     if [ $SECONDS -ge $deadline ]; then
-      echo "node $1 not ready after ${START_TIMEOUT}s (see $(node_dir "$1")/node.log)" >&2
+      echo "node $1: no $2 after ${START_TIMEOUT}s (see $(node_dir "$1")/node.log)" >&2
       exit 1
     fi
     sleep 1
@@ -119,8 +122,10 @@ status() {
     pid=$(running_pid "$n")
     if [ -z "$pid" ]; then
       state=stopped
-    elif healthy "$n"; then
-      state="up (pid $pid)"
+    elif healthy "$n" readiness; then
+      state="ready (pid $pid)"
+    elif healthy "$n" liveness; then
+      state="live, not ready (pid $pid; see /actuator/health)"
     else
       state="starting or unhealthy (pid $pid)"
     fi
