@@ -1,6 +1,7 @@
 package org.chorus.dht.system;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -154,7 +155,11 @@ class NetworkBackendConfiguration {
             backend::expireNow,
             null,
             clock);
-    registry.ifAvailable(r -> bindMetrics(r, maintenance));
+    registry.ifAvailable(
+        r -> {
+          bindMetrics(r, maintenance);
+          bindDhtGauges(r, backend.dht());
+        });
     maintenance.start();
     return maintenance;
   }
@@ -176,6 +181,26 @@ class NetworkBackendConfiguration {
           .tag("job", name)
           .register(registry);
     }
+  }
+
+  /**
+   * {@code chorus.dht.peers} (connected peers), {@code chorus.dht.routing.table.size}, {@code
+   * chorus.dht.records} and {@code chorus.dht.provider.keys}: what the dashboard's DHT panels and
+   * an operator's alerts read.
+   */
+  private static void bindDhtGauges(MeterRegistry registry, Dht dht) {
+    Gauge.builder("chorus.dht.peers", dht, d -> d.stats().connectedPeers())
+        .description("peers with an open connection")
+        .register(registry);
+    Gauge.builder("chorus.dht.routing.table.size", dht, d -> d.routingTable().size())
+        .description("peers in the Kademlia routing table")
+        .register(registry);
+    Gauge.builder("chorus.dht.records", dht, d -> d.stats().records())
+        .description("values held in the local record store")
+        .register(registry);
+    Gauge.builder("chorus.dht.provider.keys", dht, d -> d.stats().providerKeys())
+        .description("keys with provider records in the local provider store")
+        .register(registry);
   }
 
   private static double count(

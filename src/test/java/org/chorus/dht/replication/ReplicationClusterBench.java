@@ -171,7 +171,7 @@ public final class ReplicationClusterBench {
 
       System.out.println();
       System.out.printf("%-46s %s%n", "figure", "value");
-      System.out.printf("%-46s %d%n", "keys tracked", m.trackedKeys());
+      System.out.printf("%-46s %d%n", "keys tracked", m.keys());
       System.out.printf("%-46s %d ms%n", "reprovideAll() mark", markMs);
       System.out.printf(
           "%-46s %s%n", "pass", complete ? "complete" : "PARTIAL (stopped at the time limit)");

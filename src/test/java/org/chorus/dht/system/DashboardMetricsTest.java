@@ -31,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The Grafana dashboard ({@code helm/chorus-dht/dashboards/chorus-dht.json}) queries only metrics
  * that a real node exports: a node with the hybrid backend (so the {@code chorus_backend_*} meters
  * exist) stores and retrieves once, then every metric name in every panel's queries must appear in
- * its {@code /actuator/prometheus} output, or in {@link #NOT_YET_EXPORTED}.
+ * its {@code /actuator/prometheus} output.
  */
 @SpringBootTest(
     classes = ChorusDhtApplication.class,
@@ -39,15 +39,6 @@ import tools.jackson.databind.json.JsonMapper;
 class DashboardMetricsTest {
 
   static final Path DASHBOARD = Path.of("helm/chorus-dht/dashboards/chorus-dht.json");
-
-  /**
-   * Metrics the dashboard shows that no meter registers yet, by their expected Prometheus names:
-   * the peer and routing-table gauges, which the network backend does not register (expected as
-   * chorus.dht.peers and chorus.dht.routing.table.size). Their panels show "No data" until then.
-   * Nothing else may be missing.
-   */
-  static final Set<String> NOT_YET_EXPORTED =
-      Set.of("chorus_dht_peers", "chorus_dht_routing_table_size");
 
   private static final String TOKEN = "dashboard-test-token";
   private static final Pattern METRIC =
@@ -106,7 +97,7 @@ class DashboardMetricsTest {
           any = true;
           queried++;
           String name = m.group(1);
-          if (!exported.contains(name) && !NOT_YET_EXPORTED.contains(name)) {
+          if (!exported.contains(name)) {
             problems.add(title + ": " + name);
           }
         }
