@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import org.chorus.dht.kad.KadConfig;
 import org.chorus.dht.p2p.core.Connection;
 import org.chorus.dht.p2p.core.PeerId;
-import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.ConnectionGater;
 import org.chorus.dht.p2p.host.DenyListGater;
 import org.chorus.dht.testing.NetworkNodes;
@@ -58,12 +57,7 @@ class NetworkPartitionTest {
 
   @BeforeAll
   static void start() throws Exception {
-    for (int i = 0; i < NODES; i++) {
-      nodes.add(NetworkNodes.start(root.resolve("node-" + i), IdentityKey.generate(), KAD));
-    }
-    for (int i = 1; i < NODES; i++) {
-      nodes.get(i).bootstrap(List.of(NetworkNodes.addr(nodes.get(0)))).get(WAIT, TimeUnit.SECONDS);
-    }
+    NetworkNodes.startCluster(root, NODES, KAD, nodes, Duration.ofSeconds(WAIT));
     refreshAll();
   }
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -19,7 +20,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.chorus.dht.backend.NetworkDht;
-import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.testing.NetworkNodes;
 
 /**
@@ -67,12 +67,7 @@ public final class ReplicationClusterBench {
     List<NetworkDht> nodes = new ArrayList<>();
     try {
       long t0 = System.nanoTime();
-      for (int i = 0; i < n; i++) {
-        nodes.add(NetworkNodes.start(root.resolve("node-" + i), IdentityKey.generate()));
-      }
-      for (int i = 1; i < n; i++) {
-        nodes.get(i).bootstrap(List.of(NetworkNodes.addr(nodes.get(0)))).get(30, TimeUnit.SECONDS);
-      }
+      NetworkNodes.startCluster(root, n, NetworkNodes.KAD, nodes, Duration.ofSeconds(30));
       CompletableFuture.allOf(
               nodes.stream().map(NetworkDht::refresh).toArray(CompletableFuture[]::new))
           .get(60, TimeUnit.SECONDS);

@@ -3,15 +3,11 @@ package org.chorus.dht.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,12 +16,12 @@ import org.chorus.dht.ChorusDhtApplication;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.system.TokenRegistry;
+import org.chorus.dht.testing.RestCalls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -40,8 +36,6 @@ class ReplicationNetworkApiTest {
 
   static final String TOKEN = "replication-test-token";
   static final JsonMapper JSON = JsonMapper.builder().build();
-  static final HttpClient CLIENT =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static Path root;
   static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
@@ -88,20 +82,7 @@ class ReplicationNetworkApiTest {
 
   static HttpResponse<String> send(int node, String method, String pathAndQuery, String body)
       throws IOException, InterruptedException {
-    int port = ((WebServerApplicationContext) nodes.get(node)).getWebServer().getPort();
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization", "Bearer " + TOKEN)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return RestCalls.send(nodes.get(node), TOKEN, method, pathAndQuery, body);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -22,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.kad.KadConfig;
-import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.testing.NetworkNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,12 +56,7 @@ class ReplicationRepairClusterTest {
 
   @BeforeAll
   static void start() throws Exception {
-    for (int i = 0; i < NODES; i++) {
-      nodes.add(NetworkNodes.start(root.resolve("node-" + i), IdentityKey.generate(), KAD));
-    }
-    for (int i = 1; i < NODES; i++) {
-      nodes.get(i).bootstrap(List.of(NetworkNodes.addr(nodes.get(0)))).get(WAIT, TimeUnit.SECONDS);
-    }
+    NetworkNodes.startCluster(root, NODES, KAD, nodes, Duration.ofSeconds(WAIT));
     refreshLive();
     stateStore = ReplicationStateStore.openInDataDir(root.resolve("node-0"));
     ReplicationConfig config =

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,12 +24,12 @@ import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.system.TokenRegistry;
+import org.chorus.dht.testing.RestCalls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -49,8 +45,6 @@ class DiscoveryClusterTest {
 
   static final String TOKEN = "discovery-cluster-token";
   static final JsonMapper JSON = JsonMapper.builder().build();
-  static final HttpClient CLIENT =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static Path root;
   static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
@@ -101,20 +95,7 @@ class DiscoveryClusterTest {
   static HttpResponse<String> send(
       ConfigurableApplicationContext node, String method, String pathAndQuery, String body)
       throws IOException, InterruptedException {
-    int port = ((WebServerApplicationContext) node).getWebServer().getPort();
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization", "Bearer " + TOKEN)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return RestCalls.send(node, TOKEN, method, pathAndQuery, body);
   }
 
   @Test

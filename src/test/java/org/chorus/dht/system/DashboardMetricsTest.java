@@ -3,10 +3,7 @@ package org.chorus.dht.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +16,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.chorus.dht.ChorusDhtApplication;
+import org.chorus.dht.testing.RestCalls;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -44,8 +42,6 @@ class DashboardMetricsTest {
   private static final Pattern METRIC =
       Pattern.compile("\\b((?:chorus|http|jvm|process|cache|tomcat|executor)_[a-z0-9_]+)\\b");
   private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]");
-  private static final HttpClient CLIENT =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @LocalServerPort int port;
 
@@ -131,18 +127,6 @@ class DashboardMetricsTest {
   }
 
   private HttpResponse<String> send(String method, String path, String json) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-            .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Bearer " + TOKEN)
-            .method(
-                method,
-                json == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(json));
-    if (json != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return RestCalls.send(port, TOKEN, method, path, json, Duration.ofSeconds(30));
   }
 }

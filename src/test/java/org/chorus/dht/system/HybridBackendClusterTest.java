@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,13 +19,13 @@ import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.HybridDht;
 import org.chorus.dht.backend.LocalDht;
 import org.chorus.dht.backend.NetworkDht;
+import org.chorus.dht.testing.RestCalls;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,8 +41,6 @@ class HybridBackendClusterTest {
   static final String TOKEN = "hybrid-cluster-token";
   static final String USER_TOKEN = "hybrid-cluster-user-token";
   static final JsonMapper JSON = JsonMapper.builder().build();
-  static final HttpClient CLIENT =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   Path root;
   final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
@@ -102,20 +97,7 @@ class HybridBackendClusterTest {
       String pathAndQuery,
       String body)
       throws IOException, InterruptedException {
-    int port = ((WebServerApplicationContext) node).getWebServer().getPort();
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization", "Bearer " + token)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return RestCalls.send(node, token, method, pathAndQuery, body);
   }
 
   static String contentQuery(String address) {

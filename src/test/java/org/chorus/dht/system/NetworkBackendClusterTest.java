@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,12 +17,12 @@ import java.util.Map;
 import org.chorus.dht.ChorusDhtApplication;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.NetworkDht;
+import org.chorus.dht.testing.RestCalls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -40,8 +37,6 @@ class NetworkBackendClusterTest {
 
   static final String TOKEN = "cluster-test-token";
   static final JsonMapper JSON = JsonMapper.builder().build();
-  static final HttpClient CLIENT =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static Path root;
   static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
@@ -98,25 +93,13 @@ class NetworkBackendClusterTest {
   }
 
   static int port(ConfigurableApplicationContext node) {
-    return ((WebServerApplicationContext) node).getWebServer().getPort();
+    return RestCalls.port(node);
   }
 
   static HttpResponse<String> send(
       ConfigurableApplicationContext node, String method, String pathAndQuery, String body)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port(node) + pathAndQuery))
-            .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Bearer " + TOKEN)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return RestCalls.send(node, TOKEN, method, pathAndQuery, body);
   }
 
   @Test

@@ -2,20 +2,17 @@ package org.chorus.dht.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.chorus.dht.ChorusDhtApplication;
+import org.chorus.dht.testing.RestCalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,7 +24,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class RestartTest {
 
-  private static final HttpClient CLIENT = HttpClient.newHttpClient();
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @TempDir Path dataDir;
@@ -109,19 +105,7 @@ class RestartTest {
   private static HttpResponse<String> send(
       ConfigurableApplicationContext node, String method, String path, String token, String json)
       throws Exception {
-    int port = ((WebServerApplicationContext) node).getWebServer().getPort();
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-            .header("Authorization", "Bearer " + token)
-            .method(
-                method,
-                json == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(json));
-    if (json != null) {
-      request.header("Content-Type", "application/json");
-    }
-    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return RestCalls.send(node, token, method, path, json);
   }
 
   private static String enc(String s) {

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,6 +28,7 @@ import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
+import org.chorus.dht.testing.RestCalls;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +36,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -72,8 +69,6 @@ class TwentyNodeClusterTest {
 
   static final String TOKEN = "twenty-node-token";
   static final JsonMapper JSON = JsonMapper.builder().build();
-  static final HttpClient CLIENT =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir static Path root;
 
@@ -158,25 +153,13 @@ class TwentyNodeClusterTest {
   }
 
   static int port(ConfigurableApplicationContext node) {
-    return ((WebServerApplicationContext) node).getWebServer().getPort();
+    return RestCalls.port(node);
   }
 
   static HttpResponse<String> send(
       ConfigurableApplicationContext node, String method, String pathAndQuery, String body)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port(node) + pathAndQuery))
-            .timeout(Duration.ofSeconds(90))
-            .header("Authorization", "Bearer " + TOKEN)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return RestCalls.send(node, TOKEN, method, pathAndQuery, body);
   }
 
   static JsonNode getJson(ConfigurableApplicationContext node, String path) throws Exception {

@@ -64,6 +64,22 @@ public final class NetworkNodes {
   }
 
   /**
+   * Starts {@code n} nodes with data directories {@code root/node-<i>}, each with a new identity,
+   * and bootstraps nodes 1 to n-1 from node 0, adding them to {@code nodes} as they start (so a
+   * failure halfway leaves the started ones there for the caller's clean-up).
+   */
+  public static void startCluster(
+      Path root, int n, KadConfig kad, List<NetworkDht> nodes, Duration wait) throws Exception {
+    for (int i = 0; i < n; i++) {
+      nodes.add(start(root.resolve("node-" + i), IdentityKey.generate(), kad));
+    }
+    Multiaddr first = addr(nodes.get(0));
+    for (int i = 1; i < n; i++) {
+      nodes.get(i).bootstrap(List.of(first)).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
    * Closes {@code node}; an H2 assertion failure while compacting on close (only with {@code -ea};
    * h2database issues 4048 and 4086) is reported, not thrown: the data was committed before.
    */

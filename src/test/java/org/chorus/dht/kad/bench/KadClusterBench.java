@@ -1,10 +1,7 @@
 package org.chorus.dht.kad.bench;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +43,7 @@ import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.system.TokenRegistry;
+import org.chorus.dht.testing.RestCalls;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -255,7 +253,6 @@ public final class KadClusterBench {
   static void restBench(Path root, int n, int ops, int bytes, int[] concurrency) throws Exception {
     List<ConfigurableApplicationContext> nodes = new ArrayList<>();
     long t0 = System.nanoTime();
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     try {
       Path roleKeys = root.resolve("role-keys");
       nodes.add(startNode(root, 0, n, roleKeys, null));
@@ -301,13 +298,13 @@ public final class KadClusterBench {
             "PUT  /api/v1/content (node 1)",
             c,
             ops,
-            i -> send(http, writer, "PUT", query(prefix, i), body).statusCode() == 201);
+            i -> send(writer, "PUT", query(prefix, i), body).statusCode() == 201);
         row(
             "GET  /api/v1/content (client node)",
             c,
             ops,
             i -> {
-              HttpResponse<String> r = send(http, reader, "GET", query(prefix, i), null);
+              HttpResponse<String> r = send(reader, "GET", query(prefix, i), null);
               return r.statusCode() == 200
                   && r.body().contains(Base64.getEncoder().encodeToString(content));
             });
@@ -324,21 +321,9 @@ public final class KadClusterBench {
     return "/api/v1/content?address=" + URLEncoder.encode(address, StandardCharsets.UTF_8);
   }
 
-  static HttpResponse<String> send(HttpClient http, int port, String method, String q, String body)
+  static HttpResponse<String> send(int port, String method, String q, String body)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + q))
-            .timeout(OP_TIMEOUT)
-            .header("Authorization", "Bearer " + TOKEN)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return RestCalls.send(port, TOKEN, method, q, body, OP_TIMEOUT);
   }
 
   static ConfigurableApplicationContext startNode(
