@@ -1,6 +1,7 @@
 package org.chorus.dht.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -233,10 +234,21 @@ class ReplicationClusterTest {
   /**
    * Reads through {@code reader} after a routing table refresh (which drops the stopped nodes, as
    * the periodic refresh does; with k = 3 a lookup seeded only by dead peers would find nothing).
+   * Peers learned during the refresh join the table only after their probe answers, so on a loaded
+   * machine the first lookup may still start from dead peers: the read is retried, refreshing
+   * again, for up to {@code WAIT}; an item that is really gone fails with the timeout.
    */
-  static Optional<byte[]> read(int reader, String key) throws Exception {
-    nodes.get(reader).refresh().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    return nodes.get(reader).getValue(key);
+  static Optional<byte[]> read(int reader, String key) {
+    return await()
+        .atMost(WAIT)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              nodes.get(reader).refresh().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+              return nodes.get(reader).getValue(key);
+            },
+            Optional::isPresent);
   }
 
   /** A live node that is not node 0, preferring one that does not hold a copy (forces a lookup). */

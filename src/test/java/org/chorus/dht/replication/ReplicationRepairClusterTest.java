@@ -1,6 +1,7 @@
 package org.chorus.dht.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -172,7 +173,7 @@ class ReplicationRepairClusterTest {
       assertThat(liveCopies(liveAfter, key)).as("stored live copies of %s", key).isGreaterThan(2);
       replicasAfter += s.actual();
       int reader = readerFor(liveAfter, key);
-      Optional<byte[]> read = nodes.get(reader).getValue(key);
+      Optional<byte[]> read = read(reader, key);
       assertThat(read).as("%s read through node %d", key, reader).isPresent();
       assertThat(Arrays.equals(read.get(), item.getValue())).as("value of %s", key).isTrue();
       readBack++;
@@ -285,6 +286,28 @@ class ReplicationRepairClusterTest {
       fallback = n;
     }
     return fallback;
+  }
+
+  /**
+   * Reads {@code key} through node {@code reader}. A lookup can start from peers stopped a moment
+   * ago when the peers a refresh learned are still being probed (a loaded machine, k = 3), so an
+   * empty answer is retried after refreshing that node, for up to {@code WAIT} seconds; a key that
+   * is really gone fails with the timeout.
+   */
+  static Optional<byte[]> read(int reader, String key) {
+    return await()
+        .atMost(Duration.ofSeconds(WAIT))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              Optional<byte[]> value = nodes.get(reader).getValue(key);
+              if (value.isEmpty()) {
+                nodes.get(reader).refresh().get(WAIT, TimeUnit.SECONDS);
+              }
+              return value;
+            },
+            Optional::isPresent);
   }
 
   static void refreshLive() throws Exception {
