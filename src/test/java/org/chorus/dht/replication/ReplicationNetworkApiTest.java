@@ -12,16 +12,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.chorus.dht.ChorusDhtApplication;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.NetworkDht;
-import org.chorus.dht.system.TokenRegistry;
 import org.chorus.dht.testing.RestCalls;
+import org.chorus.dht.testing.SpringNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -63,21 +61,14 @@ class ReplicationNetworkApiTest {
   }
 
   static ConfigurableApplicationContext startNode(int n, Path roleKeys, String bootstrap) {
-    List<String> args = new ArrayList<>();
-    args.add("--server.port=0");
-    args.add("--chorus.data-dir=" + root.resolve("node-" + n));
-    args.add("--chorus.node-id=node-" + n);
-    args.add("--chorus.role-keys-dir=" + roleKeys);
-    args.add("--chorus.dht.listen=/ip4/127.0.0.1/tcp/0");
-    args.add("--chorus.dht.backend=network");
-    if (bootstrap != null) {
-      args.add("--chorus.dht.bootstrap-peers=" + bootstrap);
-    }
-    args.add("--chorus.security.tokens[0].principal=replication-user");
-    args.add("--chorus.security.tokens[0].role=senior_architect");
-    args.add("--chorus.security.tokens[0].sha256=" + TokenRegistry.sha256Hex(TOKEN));
-    return new SpringApplicationBuilder(ChorusDhtApplication.class)
-        .run(args.toArray(String[]::new));
+    List<String> args =
+        SpringNodes.networkArgs(
+            root,
+            n,
+            roleKeys,
+            bootstrap,
+            new SpringNodes.Caller("replication-user", "senior_architect", false, TOKEN));
+    return SpringNodes.start(args);
   }
 
   static HttpResponse<String> send(int node, String method, String pathAndQuery, String body)

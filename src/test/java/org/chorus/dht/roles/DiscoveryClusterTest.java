@@ -13,8 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.chorus.dht.ChorusDhtApplication;
-import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.kad.records.PeerRecord;
 import org.chorus.dht.kad.rpc.KadMessenger;
@@ -23,13 +21,12 @@ import org.chorus.dht.kad.wire.KadRecord;
 import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.crypto.IdentityKey;
-import org.chorus.dht.system.TokenRegistry;
 import org.chorus.dht.testing.RestCalls;
+import org.chorus.dht.testing.SpringNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -71,25 +68,18 @@ class DiscoveryClusterTest {
   }
 
   static ConfigurableApplicationContext startNode(int n, String bootstrap) {
-    List<String> args = new ArrayList<>();
-    args.add("--server.port=0");
-    args.add("--chorus.data-dir=" + root.resolve("node-" + n));
-    args.add("--chorus.node-id=node-" + n);
-    args.add("--chorus.role-keys-dir=" + root.resolve("role-keys"));
-    args.add("--chorus.dht.listen=/ip4/127.0.0.1/tcp/0");
-    args.add("--chorus.dht.backend=network");
-    if (bootstrap != null) {
-      args.add("--chorus.dht.bootstrap-peers=" + bootstrap);
-    }
-    args.add("--chorus.security.tokens[0].principal=dev");
-    args.add("--chorus.security.tokens[0].role=backend_developer");
-    args.add("--chorus.security.tokens[0].sha256=" + TokenRegistry.sha256Hex(TOKEN));
-    return new SpringApplicationBuilder(ChorusDhtApplication.class)
-        .run(args.toArray(String[]::new));
+    List<String> args =
+        SpringNodes.networkArgs(
+            root,
+            n,
+            root.resolve("role-keys"),
+            bootstrap,
+            new SpringNodes.Caller("dev", "backend_developer", false, TOKEN));
+    return SpringNodes.start(args);
   }
 
   static NetworkDht network(ConfigurableApplicationContext node) {
-    return (NetworkDht) node.getBean(DhtBackend.class);
+    return SpringNodes.network(node);
   }
 
   static HttpResponse<String> send(

@@ -17,8 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.chorus.dht.ChorusDhtApplication;
-import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.kad.key.KadKey;
 import org.chorus.dht.kad.rpc.KadMessenger;
@@ -29,13 +27,13 @@ import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.testing.RestCalls;
+import org.chorus.dht.testing.SpringNodes;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -125,31 +123,21 @@ class TwentyNodeClusterTest {
   }
 
   static ConfigurableApplicationContext startNode(int n, Path roleKeys, String bootstrap) {
-    List<String> args = new ArrayList<>();
-    args.add("--server.port=0");
-    args.add("--chorus.data-dir=" + root.resolve("node-" + n));
-    args.add("--chorus.node-id=node-" + n);
-    args.add("--chorus.role-keys-dir=" + roleKeys);
-    args.add("--chorus.dht.listen=/ip4/127.0.0.1/tcp/0");
-    args.add("--chorus.dht.backend=network");
+    List<String> args =
+        SpringNodes.networkArgs(
+            root,
+            n,
+            roleKeys,
+            bootstrap,
+            new SpringNodes.Caller("cluster-user", "senior_architect", true, TOKEN));
     args.add("--chorus.dht.mode=" + (n >= NODES - CLIENTS ? "client" : "server"));
-    if (bootstrap != null) {
-      args.add("--chorus.dht.bootstrap-peers=" + bootstrap);
-    }
-    args.add("--chorus.security.tokens[0].principal=cluster-user");
-    args.add("--chorus.security.tokens[0].role=senior_architect");
-    args.add("--chorus.security.tokens[0].admin=true");
-    args.add("--chorus.security.tokens[0].sha256=" + TokenRegistry.sha256Hex(TOKEN));
     args.add("--logging.level.root=WARN");
     args.add("--spring.main.banner-mode=off");
-    return new SpringApplicationBuilder(ChorusDhtApplication.class)
-        .run(args.toArray(String[]::new));
+    return SpringNodes.start(args);
   }
 
   static NetworkDht network(ConfigurableApplicationContext node) {
-    DhtBackend backend = node.getBean(DhtBackend.class);
-    assertThat(backend).isInstanceOf(NetworkDht.class);
-    return (NetworkDht) backend;
+    return SpringNodes.network(node);
   }
 
   static int port(ConfigurableApplicationContext node) {

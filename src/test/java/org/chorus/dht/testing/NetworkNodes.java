@@ -120,6 +120,7 @@ public final class NetworkNodes {
     return CODEC.encode(EnvelopeCodec.seal(m, ciphertext, SIGNER));
   }
 
+  /** A fresh in-memory Ed25519 creator key. */
   public static EnvelopeSigner signer() {
     try {
       KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();

@@ -6,10 +6,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +39,7 @@ import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.system.TokenRegistry;
+import org.chorus.dht.testing.NetworkNodes;
 import org.chorus.dht.testing.RestCalls;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -220,30 +217,7 @@ public final class KadClusterBench {
 
   /** A fresh in-memory Ed25519 creator key. */
   static EnvelopeSigner ed25519Signer() {
-    try {
-      KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-      byte[] raw = EnvelopeCodec.rawEd25519(pair.getPublic());
-      return new EnvelopeSigner() {
-        @Override
-        public byte[] publicKey() {
-          return raw.clone();
-        }
-
-        @Override
-        public byte[] sign(byte[] message) {
-          try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initSign(pair.getPrivate());
-            s.update(message);
-            return s.sign();
-          } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("failed to sign: " + e, e);
-          }
-        }
-      };
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("failed to make an Ed25519 key: " + e, e);
-    }
+    return NetworkNodes.signer();
   }
 
   // --- REST level

@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.time.Instant;
 import java.util.List;
 import org.chorus.dht.envelope.ContentEnvelope;
 import org.chorus.dht.envelope.EnvelopeCodec;
 import org.chorus.dht.envelope.EnvelopeMetadata;
 import org.chorus.dht.envelope.EnvelopeSigner;
+import org.chorus.dht.testing.NetworkNodes;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.junit.jupiter.api.Test;
 
@@ -28,30 +25,7 @@ class UcxlEnvelopeValidatorTest {
 
   /** An in-memory Ed25519 creator key. */
   static EnvelopeSigner signer() {
-    try {
-      KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-      byte[] raw = EnvelopeCodec.rawEd25519(pair.getPublic());
-      return new EnvelopeSigner() {
-        @Override
-        public byte[] publicKey() {
-          return raw.clone();
-        }
-
-        @Override
-        public byte[] sign(byte[] message) {
-          try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initSign(pair.getPrivate());
-            s.update(message);
-            return s.sign();
-          } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-          }
-        }
-      };
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return NetworkNodes.signer();
   }
 
   static EnvelopeMetadata metadata(String address, byte[] ciphertext, long version, Instant at) {
