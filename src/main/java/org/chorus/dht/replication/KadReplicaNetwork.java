@@ -23,8 +23,8 @@ import org.chorus.dht.p2p.core.PeerId;
 /**
  * The Kademlia {@link ReplicaNetwork} over a {@link NetworkDht}: a scan is {@link Dht#holders} (a
  * full lookup asking every contacted peer for the record, correcting nothing), the best value is
- * chosen by the namespace validator, and a holder is a peer that returned exactly that value.
- * Thread-safe (the Dht is).
+ * chosen by the namespace validator (among every valid value the lookup saw), and a holder is one
+ * of the k closest peers that returned exactly that value. Thread-safe (the Dht is).
  */
 public final class KadReplicaNetwork implements ReplicaNetwork {
 
@@ -63,13 +63,12 @@ public final class KadReplicaNetwork implements ReplicaNetwork {
     }
     byte[] value = all.get(best);
     Set<String> holders = new HashSet<>();
-    h.remote()
-        .forEach(
-            (peer, v) -> {
-              if (Arrays.equals(v, value)) {
-                holders.add(peer.toString());
-              }
-            });
+    for (PeerId peer : h.closest()) {
+      byte[] v = h.remote().get(peer);
+      if (v != null && Arrays.equals(v, value)) {
+        holders.add(peer.toString());
+      }
+    }
     if (h.local().isPresent() && Arrays.equals(h.local().get(), value)) {
       holders.add(self);
     }

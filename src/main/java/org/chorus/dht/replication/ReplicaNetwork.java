@@ -44,7 +44,9 @@ public interface ReplicaNetwork {
    * Who holds a key.
    *
    * @param value the best value found, empty when nobody (not even this node) has a valid one
-   * @param holders peers holding {@code value}, this node included when it does
+   * @param holders the peers among {@code closest} that hold {@code value}, and this node when it
+   *     does: the copies a reader's lookup reaches (a copy on a peer outside the k closest is not
+   *     counted: lookups stop at the k closest, and nobody republishes it there)
    * @param closest the live closest peers, closest first, this node excluded
    */
   record Scan(Optional<byte[]> value, Set<String> holders, List<String> closest) {

@@ -26,6 +26,7 @@ import org.chorus.dht.kad.records.MvProviderStore;
 import org.chorus.dht.kad.records.MvRecordStore;
 import org.chorus.dht.kad.records.NamespacedValidator;
 import org.chorus.dht.p2p.core.Multiaddr;
+import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
@@ -229,6 +230,54 @@ class ReplicationClusterTest {
     assertThat(lost).isZero();
     assertThat(manager.metrics().lost()).isZero();
     assertThat(manager.metrics().underReplicated()).isZero();
+  }
+
+  /**
+   * Copies on peers outside the k closest are not replicas: a reader's lookup stops at the k
+   * closest and never reaches them. A key held only by this node and by far peers counts 1 copy,
+   * and its first run puts it on the k closest.
+   */
+  @Test
+  @Order(4)
+  void copiesOutsideTheClosestPeersDoNotCountAndTheRunFillsTheClosest() throws Exception {
+    String key = "/CHORUS/ucxl/replication-far-copies";
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
+    byte[] value = "held far away".getBytes(StandardCharsets.UTF_8);
+    Dht writer = nodes.get(0).dht();
+    String self = nodes.get(0).host().peerId().toString();
+    nodes.get(0).refresh().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    List<PeerId> closest = writer.getClosestPeers(k).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    List<PeerId> far = new ArrayList<>();
+    for (int i = 1; i < NODES; i++) {
+      PeerId peer = nodes.get(i).host().peerId();
+      if (alive.get(i) && !closest.contains(peer)) {
+        far.add(peer);
+      }
+    }
+    assertThat(far).as("live peers outside the %d closest", closest.size()).isNotEmpty();
+    assertThat(writer.storeLocal(k, value)).isTrue();
+    assertThat(writer.putValueTo(k, value, far).get(WAIT.toSeconds(), TimeUnit.SECONDS).accepted())
+        .isEqualTo(far.size());
+
+    manager.addContent(key);
+    ReplicationStatus before = status(key);
+    assertThat(before.holders()).as("far copies are not counted").containsExactly(self);
+    assertThat(before.actual()).isEqualTo(1);
+
+    manager.runDue().get(WAIT.toSeconds() * 3, TimeUnit.SECONDS);
+    ReplicationStatus after = status(key);
+    assertThat(after.actual()).isGreaterThanOrEqualTo(3);
+    assertThat(after.health()).isEqualTo("healthy");
+    List<String> closestIds = closest.stream().map(PeerId::toString).toList();
+    for (String holder : after.holders()) {
+      assertThat(holder.equals(self) || closestIds.contains(holder))
+          .as("holder %s is this node or one of the closest", holder)
+          .isTrue();
+    }
+    System.out.printf(
+        "far copies: %d far holders not counted (actual before=%d), after the run %d copies on the"
+            + " closest peers and this node%n",
+        far.size(), before.actual(), after.actual());
   }
 
   /**
