@@ -288,11 +288,13 @@ public final class NetworkDht implements DhtBackend {
     try {
       return future.get(operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
+      future.cancel(false);
       Thread.currentThread().interrupt();
       throw new DhtBackendException(what + ": interrupted", e);
     } catch (ExecutionException e) {
       throw new DhtBackendException(what + " failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
+      future.cancel(false); // stops the lookup underneath (Dht propagates the cancel)
       throw new DhtBackendException(what + ": timed out after " + operationTimeout, e);
     }
   }

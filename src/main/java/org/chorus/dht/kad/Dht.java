@@ -270,14 +270,15 @@ public final class Dht implements AutoCloseable {
    */
   public CompletableFuture<List<PeerId>> getClosestPeers(byte[] key) {
     byte[] k = key.clone();
-    return lookup(
+    CompletableFuture<QueryResult> query =
+        lookup(
             KadKey.ofRecordKey(k),
             Termination.K_CLOSEST,
             peer ->
                 messenger
                     .findNode(peer, k)
-                    .thenApply(r -> PeerResponse.closer(answered(peer, r.map(p -> p)))))
-        .thenApply(QueryResult::closest);
+                    .thenApply(r -> PeerResponse.closer(answered(peer, r.map(p -> p)))));
+    return cancelsWith(query, query.thenApply(QueryResult::closest));
   }
 
   /**
@@ -313,7 +314,8 @@ public final class Dht implements AutoCloseable {
     }
     KadRecord record = new KadRecord(key, value, RecordTime.format(clock.instant()));
     records.put(record);
-    return getClosestPeers(key).thenCompose(peers -> putTo(peers, record));
+    CompletableFuture<List<PeerId>> closest = getClosestPeers(key);
+    return cancelsWith(closest, closest.thenCompose(peers -> putTo(peers, record)));
   }
 
   private CompletableFuture<PutResult> putTo(List<PeerId> peers, KadRecord record) {
@@ -365,8 +367,9 @@ public final class Dht implements AutoCloseable {
                       }
                       return new PeerResponse(closer, goal);
                     });
-    return lookup(KadKey.ofRecordKey(k), Termination.K_CLOSEST, requester)
-        .thenApply(result -> select(k, local, values, result));
+    CompletableFuture<QueryResult> query =
+        lookup(KadKey.ofRecordKey(k), Termination.K_CLOSEST, requester);
+    return cancelsWith(query, query.thenApply(result -> select(k, local, values, result)));
   }
 
   private boolean valid(byte[] key, byte[] value) {
@@ -425,8 +428,10 @@ public final class Dht implements AutoCloseable {
     byte[] mh = providerKey(key);
     KadPeer self = new KadPeer(host.peerId(), host.advertisedAddrs());
     providers.add(mh, self);
-    return getClosestPeers(mh)
-        .thenCompose(
+    CompletableFuture<List<PeerId>> closest = getClosestPeers(mh);
+    return cancelsWith(
+        closest,
+        closest.thenCompose(
             peers -> {
               AtomicInteger sent = new AtomicInteger();
               CompletableFuture<?>[] adds =
@@ -443,7 +448,7 @@ public final class Dht implements AutoCloseable {
                                       }))
                       .toArray(CompletableFuture[]::new);
               return CompletableFuture.allOf(adds).thenApply(v -> sent.get());
-            });
+            }));
   }
 
   /**
@@ -480,14 +485,17 @@ public final class Dht implements AutoCloseable {
                       }
                       return new PeerResponse(closer, goal);
                     });
-    return lookup(KadKey.ofRecordKey(mh), Termination.K_CLOSEST, requester)
-        .thenApply(
+    CompletableFuture<QueryResult> query =
+        lookup(KadKey.ofRecordKey(mh), Termination.K_CLOSEST, requester);
+    return cancelsWith(
+        query,
+        query.thenApply(
             r -> {
               synchronized (found) {
                 List<KadPeer> all = List.copyOf(found.values());
                 return all.subList(0, Math.min(need, all.size()));
               }
-            });
+            }));
   }
 
   /** The addresses of {@code peer}: known ones if it is connected, else a FIND_NODE lookup. */
@@ -515,8 +523,11 @@ public final class Dht implements AutoCloseable {
                       return new PeerResponse(
                           answered(asked, r.map(p -> p)), hit.get() != null || asked.equals(peer));
                     });
-    return lookup(KadKey.of(peer), Termination.K_CLOSEST, requester)
-        .thenApply(
+    CompletableFuture<QueryResult> query =
+        lookup(KadKey.of(peer), Termination.K_CLOSEST, requester);
+    return cancelsWith(
+        query,
+        query.thenApply(
             r -> {
               if (hit.get() != null) {
                 return Optional.of(hit.get());
@@ -525,7 +536,12 @@ public final class Dht implements AutoCloseable {
               return r.closest().contains(peer) && !known.isEmpty()
                   ? Optional.of(new KadPeer(peer, known))
                   : Optional.empty();
-            });
+            }));
+  }
+
+  /** Lookups running now (each holds one of the node's query slots). */
+  public int runningQueries() {
+    return runner.running();
   }
 
   public DhtStats stats() {
@@ -576,7 +592,24 @@ public final class Dht implements AutoCloseable {
     List<PeerId> seeds = table.closest(target, config.k());
     ClosestPeersIter iter =
         ClosestPeersIter.start(target, seeds, config, termination, timer.nowMillis(), keyOf);
-    return runner.run(iter, requester).toCompletableFuture().whenComplete(this::recordQuery);
+    CompletableFuture<QueryResult> query = runner.run(iter, requester).toCompletableFuture();
+    return cancelsWith(query, query.whenComplete(this::recordQuery));
+  }
+
+  /**
+   * {@code dependent}, which also cancels {@code upstream} when it is cancelled itself: a caller
+   * that gives up on an operation (its timeout) stops the lookup under it, which then releases its
+   * slot at once instead of running on to its own deadline.
+   */
+  private static <T> CompletableFuture<T> cancelsWith(
+      CompletableFuture<?> upstream, CompletableFuture<T> dependent) {
+    dependent.whenComplete(
+        (r, e) -> {
+          if (dependent.isCancelled()) {
+            upstream.cancel(false);
+          }
+        });
+    return dependent;
   }
 
   private List<Multiaddr> addrsOf(PeerId peer) {
@@ -841,8 +874,10 @@ public final class Dht implements AutoCloseable {
                       }
                       return new PeerResponse(closer, false);
                     });
-    return lookup(KadKey.ofRecordKey(k), Termination.K_CLOSEST, requester)
-        .thenApply(result -> new Holders(local, values, result.closest()));
+    CompletableFuture<QueryResult> query =
+        lookup(KadKey.ofRecordKey(k), Termination.K_CLOSEST, requester);
+    return cancelsWith(
+        query, query.thenApply(result -> new Holders(local, values, result.closest())));
   }
 
   /**

@@ -52,6 +52,13 @@ public final class NetworkNodes {
   /** As {@link #start(Path, IdentityKey)} with kad knobs of its own. */
   public static NetworkDht start(Path dataDir, IdentityKey identity, KadConfig kad)
       throws Exception {
+    return start(dataDir, identity, kad, OPERATION_TIMEOUT);
+  }
+
+  /** As {@link #start(Path, IdentityKey, KadConfig)} with its own backend operation timeout. */
+  public static NetworkDht start(
+      Path dataDir, IdentityKey identity, KadConfig kad, Duration operationTimeout)
+      throws Exception {
     Clock clock = Clock.systemUTC();
     Host host = Host.create(HostConfig.builder().ioThreads(1).build(), identity);
     host.listen(LOOPBACK).get(5, TimeUnit.SECONDS);
@@ -60,7 +67,7 @@ public final class NetworkNodes {
     Dht dht =
         new Dht(host, kad, records, providers, ChorusValidators.create(), clock, QueryTimer.SYSTEM);
     dht.start();
-    return new NetworkDht(host, dht, records, providers, kad.mode(), 3, OPERATION_TIMEOUT, clock);
+    return new NetworkDht(host, dht, records, providers, kad.mode(), 3, operationTimeout, clock);
   }
 
   /**

@@ -1,0 +1,68 @@
+package org.chorus.dht.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.chorus.dht.kad.KadConfig;
+import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.testing.NetworkNodes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A backend operation that times out stops the lookup under it: the peer it asked never answers
+ * (its kad handler takes the stream and stays silent, so only the 10 s RPC timeout would end the
+ * request), the backend gives up after its operation timeout, and the node's query slot is free
+ * again at once instead of after the RPC timeout.
+ */
+class NetworkDhtTimeoutTest {
+
+  static final Duration OPERATION_TIMEOUT = Duration.ofMillis(500);
+
+  @TempDir Path root;
+  NetworkDht asker;
+  NetworkDht silent;
+
+  @AfterEach
+  void close() {
+    if (asker != null) {
+      NetworkNodes.closeQuietly(asker);
+    }
+    if (silent != null) {
+      NetworkNodes.closeQuietly(silent);
+    }
+  }
+
+  @Test
+  void aTimedOutGetCancelsItsLookup() throws Exception {
+    KadConfig kad = NetworkNodes.KAD;
+    assertThat(kad.rpcTimeout()).isGreaterThanOrEqualTo(Duration.ofSeconds(5));
+    silent = NetworkNodes.start(root.resolve("silent"), IdentityKey.generate(), kad);
+    asker =
+        NetworkNodes.start(root.resolve("asker"), IdentityKey.generate(), kad, OPERATION_TIMEOUT);
+    asker.bootstrap(List.of(NetworkNodes.addr(silent))).get(30, TimeUnit.SECONDS);
+    assertThat(asker.dht().routingTable().size()).isEqualTo(1);
+    silent
+        .host()
+        .setHandler(silent.dht().protocol(), stream -> {}); // takes requests, never answers
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> asker.getValue(NetworkNodes.key("ucxl://a/qa_engineer/p/t/absent")))
+        .isInstanceOf(DhtBackendException.class)
+        .hasMessageContaining("timed out");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(kad.rpcTimeout());
+
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .untilAsserted(() -> assertThat(asker.dht().runningQueries()).isZero());
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("slot freed before the RPC timeout would have ended the lookup")
+        .isLessThan(kad.rpcTimeout());
+  }
+}
