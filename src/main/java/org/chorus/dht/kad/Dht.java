@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.chorus.dht.kad.key.KadKey;
 import org.chorus.dht.kad.query.AsyncQueryRunner;
@@ -351,25 +352,33 @@ public final class Dht implements AutoCloseable {
     if (holders.get() >= need) {
       return CompletableFuture.completedFuture(new GetResult.Found(local.get(), 1));
     }
-    PeerRequester requester =
-        peer ->
-            messenger
-                .getValue(peer, k)
-                .thenApply(
-                    r -> {
-                      List<PeerId> closer =
-                          answered(peer, r.map(KadMessenger.ValueReply::closerPeers));
-                      Optional<KadRecord> rec = r.answer().flatMap(KadMessenger.ValueReply::record);
-                      boolean goal = false;
-                      if (rec.isPresent() && valid(k, rec.get().value())) {
-                        values.put(peer, rec.get().value());
-                        goal = holders.incrementAndGet() >= need;
-                      }
-                      return new PeerResponse(closer, goal);
-                    });
+    PeerRequester requester = valueRequester(k, values, () -> holders.incrementAndGet() >= need);
     CompletableFuture<QueryResult> query =
         lookup(KadKey.ofRecordKey(k), Termination.K_CLOSEST, requester);
     return cancelsWith(query, query.thenApply(result -> select(k, local, values, result)));
+  }
+
+  /**
+   * GET_VALUE to each peer of a lookup for {@code k}: its closer peers feed the lookup, a valid
+   * record goes into {@code values} (by peer), and after each such record {@code goalAfterValue}
+   * says whether the lookup may stop.
+   */
+  private PeerRequester valueRequester(
+      byte[] k, Map<PeerId, byte[]> values, BooleanSupplier goalAfterValue) {
+    return peer ->
+        messenger
+            .getValue(peer, k)
+            .thenApply(
+                r -> {
+                  List<PeerId> closer = answered(peer, r.map(KadMessenger.ValueReply::closerPeers));
+                  Optional<KadRecord> rec = r.answer().flatMap(KadMessenger.ValueReply::record);
+                  boolean goal = false;
+                  if (rec.isPresent() && valid(k, rec.get().value())) {
+                    values.put(peer, rec.get().value());
+                    goal = goalAfterValue.getAsBoolean();
+                  }
+                  return new PeerResponse(closer, goal);
+                });
   }
 
   private boolean valid(byte[] key, byte[] value) {
@@ -860,20 +869,7 @@ public final class Dht implements AutoCloseable {
     byte[] k = key.clone();
     Map<PeerId, byte[]> values = new ConcurrentHashMap<>();
     Optional<byte[]> local = records.get(k).map(KadRecord::value);
-    PeerRequester requester =
-        peer ->
-            messenger
-                .getValue(peer, k)
-                .thenApply(
-                    r -> {
-                      List<PeerId> closer =
-                          answered(peer, r.map(KadMessenger.ValueReply::closerPeers));
-                      Optional<KadRecord> rec = r.answer().flatMap(KadMessenger.ValueReply::record);
-                      if (rec.isPresent() && valid(k, rec.get().value())) {
-                        values.put(peer, rec.get().value());
-                      }
-                      return new PeerResponse(closer, false);
-                    });
+    PeerRequester requester = valueRequester(k, values, () -> false);
     CompletableFuture<QueryResult> query =
         lookup(KadKey.ofRecordKey(k), Termination.K_CLOSEST, requester);
     return cancelsWith(
