@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.replication.ReplicaNetwork.ProviderRecord;
 import org.chorus.dht.replication.ReplicaNetwork.Scan;
@@ -381,35 +382,23 @@ public final class ReplicationManager implements AutoCloseable {
   /** Marks every tracked key for republish + reprovide now; returns how many. */
   public int reprovideAll() {
     long now = clock.millis();
-    int marked = 0;
-    String after = null;
-    while (true) {
-      List<KeyState> page = store.page(after, PAGE);
-      if (page.isEmpty()) {
-        return marked;
-      }
-      store.putAll(page.stream().map(s -> s.withReprovideRequested(now)).toList(), true);
-      marked += page.size();
-      after = page.get(page.size() - 1).key();
-    }
+    return eachPage(
+        page -> {
+          store.putAll(page.stream().map(s -> s.withReprovideRequested(now)).toList(), true);
+          return page.size();
+        });
   }
 
   /** Makes every key below target at its last count due now; returns how many. */
   public int repairUnderReplicated() {
     long now = clock.millis();
-    int marked = 0;
-    String after = null;
-    while (true) {
-      List<KeyState> page = store.page(after, PAGE);
-      if (page.isEmpty()) {
-        return marked;
-      }
-      List<KeyState> due =
-          page.stream().filter(KeyState::underReplicated).map(s -> s.withNextDue(now)).toList();
-      store.putAll(due, false);
-      marked += due.size();
-      after = page.get(page.size() - 1).key();
-    }
+    return eachPage(
+        page -> {
+          List<KeyState> due =
+              page.stream().filter(KeyState::underReplicated).map(s -> s.withNextDue(now)).toList();
+          store.putAll(due, false);
+          return due.size();
+        });
   }
 
   /**
@@ -418,18 +407,31 @@ public final class ReplicationManager implements AutoCloseable {
    */
   public int cleanup() {
     long cutoff = clock.millis() - ReplicationConfig.RECORD_EXPIRY.toMillis();
-    int dropped = 0;
+    return eachPage(
+        page -> {
+          int dropped = 0;
+          for (KeyState s : page) {
+            if (s.lastActual() == 0 && s.lastReplicated() < cutoff && store.remove(s.key())) {
+              dropped++;
+            }
+          }
+          return dropped;
+        });
+  }
+
+  /**
+   * Walks every tracked key a page of {@value #PAGE} at a time (bounded memory for any number of
+   * keys), handing each page to {@code action}; returns the sum of what it returned.
+   */
+  private int eachPage(ToIntFunction<List<KeyState>> action) {
+    int total = 0;
     String after = null;
     while (true) {
       List<KeyState> page = store.page(after, PAGE);
       if (page.isEmpty()) {
-        return dropped;
+        return total;
       }
-      for (KeyState s : page) {
-        if (s.lastActual() == 0 && s.lastReplicated() < cutoff && store.remove(s.key())) {
-          dropped++;
-        }
-      }
+      total += action.applyAsInt(page);
       after = page.get(page.size() - 1).key();
     }
   }
