@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.chorus.dht.backend.DhtBackend;
@@ -52,12 +51,7 @@ class ReplicationNetworkApiTest {
 
   @AfterAll
   static void stop() throws IOException {
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close();
-    }
-    try (var paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    SpringNodes.stopAll(nodes, root);
   }
 
   static ConfigurableApplicationContext startNode(int n, Path roleKeys, String bootstrap) {

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -57,14 +56,7 @@ class DiscoveryClusterTest {
 
   @AfterAll
   static void stop() throws IOException {
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close();
-    }
-    if (root != null) {
-      try (var paths = Files.walk(root)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+    SpringNodes.stopAll(nodes, root);
   }
 
   static ConfigurableApplicationContext startNode(int n, String bootstrap) {

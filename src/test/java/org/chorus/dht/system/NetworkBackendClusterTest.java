@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.chorus.dht.backend.NetworkDht;
@@ -55,14 +54,7 @@ class NetworkBackendClusterTest {
 
   @AfterAll
   static void stop() throws IOException {
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close();
-    }
-    if (root != null) {
-      try (var paths = Files.walk(root)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+    SpringNodes.stopAll(nodes, root);
   }
 
   static ConfigurableApplicationContext startNode(int n, Path roleKeys, String bootstrap) {

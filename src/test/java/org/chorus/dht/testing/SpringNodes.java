@@ -1,7 +1,10 @@
 package org.chorus.dht.testing;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.chorus.dht.ChorusDhtApplication;
 import org.chorus.dht.backend.DhtBackend;
@@ -51,6 +54,22 @@ public final class SpringNodes {
   public static ConfigurableApplicationContext start(List<String> args) {
     return new SpringApplicationBuilder(ChorusDhtApplication.class)
         .run(args.toArray(String[]::new));
+  }
+
+  /**
+   * Closes {@code nodes} last first (a node's peers outlive it, as in a rolling stop) and deletes
+   * {@code root} when it is not null.
+   */
+  public static void stopAll(List<ConfigurableApplicationContext> nodes, Path root)
+      throws IOException {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+    if (root != null) {
+      try (var paths = Files.walk(root)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   /** The node's backend, which must be the network one. */
