@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.chorus.dht.p2p.core.Connection;
 import org.chorus.dht.p2p.core.Multiaddr;
@@ -106,38 +107,17 @@ public final class Identify {
   public static StreamHandler pushHandler(
       Duration timeout, BiConsumer<Connection, IdentifyInfo> onPush) {
     return stream -> {
-      CompletableFuture<IdentifyInfo> result = new CompletableFuture<>();
-      IdentifyCodec codec = new IdentifyCodec();
-      stream.setListener(
-          new StreamListener() {
-            @Override
-            public void onData(Stream s, byte[] data) {
-              try {
-                codec.feed(data);
-              } catch (ProtocolException e) {
-                result.completeExceptionally(e);
-              }
-            }
-
-            @Override
-            public void onRemoteClose(Stream s) {
-              try {
+      CompletableFuture<IdentifyInfo> result =
+          readToEof(
+              stream,
+              codec -> {
                 IdentifyInfo info = codec.finishPush();
                 if (info.publicKey().length > 0
-                    && !PublicKeys.decode(info.publicKey()).peerId().equals(s.remotePeer())) {
+                    && !PublicKeys.decode(info.publicKey()).peerId().equals(stream.remotePeer())) {
                   throw ProtocolException.stream("identify push: public key of another peer");
                 }
-                result.complete(info);
-              } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-              }
-            }
-
-            @Override
-            public void onReset(Stream s, Throwable cause) {
-              result.completeExceptionally(cause);
-            }
-          });
+                return info;
+              });
       result
           .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
           .whenComplete(
@@ -158,23 +138,10 @@ public final class Identify {
     return conn.newStream(PROTOCOL)
         .thenCompose(
             stream -> {
-              CompletableFuture<IdentifyInfo> result = new CompletableFuture<>();
-              IdentifyCodec codec = new IdentifyCodec();
-              stream.setListener(
-                  new StreamListener() {
-                    @Override
-                    public void onData(Stream s, byte[] data) {
-                      try {
-                        codec.feed(data);
-                      } catch (ProtocolException e) {
-                        s.reset();
-                        result.completeExceptionally(e);
-                      }
-                    }
-
-                    @Override
-                    public void onRemoteClose(Stream s) {
-                      try {
+              CompletableFuture<IdentifyInfo> result =
+                  readToEof(
+                      stream,
+                      codec -> {
                         IdentifyInfo info = codec.finish();
                         PeerId claimed = PublicKeys.decode(info.publicKey()).peerId();
                         if (!claimed.equals(expected)) {
@@ -184,17 +151,8 @@ public final class Identify {
                                   + " on connection to "
                                   + expected);
                         }
-                        result.complete(info);
-                      } catch (RuntimeException e) {
-                        result.completeExceptionally(e);
-                      }
-                    }
-
-                    @Override
-                    public void onReset(Stream s, Throwable cause) {
-                      result.completeExceptionally(cause);
-                    }
-                  });
+                        return info;
+                      });
               stream.closeWrite();
               return result
                   .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -205,5 +163,42 @@ public final class Identify {
                         }
                       });
             });
+  }
+
+  /**
+   * Feeds what {@code stream} receives to a fresh codec and, when the remote closes its side,
+   * completes with {@code finish} applied to it; a protocol error, a failed check in {@code finish}
+   * or a reset completes exceptionally (the caller resets the stream then).
+   */
+  private static CompletableFuture<IdentifyInfo> readToEof(
+      Stream stream, Function<IdentifyCodec, IdentifyInfo> finish) {
+    CompletableFuture<IdentifyInfo> result = new CompletableFuture<>();
+    IdentifyCodec codec = new IdentifyCodec();
+    stream.setListener(
+        new StreamListener() {
+          @Override
+          public void onData(Stream s, byte[] data) {
+            try {
+              codec.feed(data);
+            } catch (ProtocolException e) {
+              result.completeExceptionally(e);
+            }
+          }
+
+          @Override
+          public void onRemoteClose(Stream s) {
+            try {
+              result.complete(finish.apply(codec));
+            } catch (RuntimeException e) {
+              result.completeExceptionally(e);
+            }
+          }
+
+          @Override
+          public void onReset(Stream s, Throwable cause) {
+            result.completeExceptionally(cause);
+          }
+        });
+    return result;
   }
 }
