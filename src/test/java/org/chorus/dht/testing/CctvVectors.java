@@ -3,6 +3,8 @@ package org.chorus.dht.testing;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +16,8 @@ import java.util.stream.Stream;
 import java.util.zip.InflaterInputStream;
 
 /**
- * Loads the C2SP CCTV age test vectors from {@code ../shared/age-testkit} (see its README): a text
+ * Loads the C2SP CCTV age test vectors, copied into this repository as the test resources folder
+ * {@code age-testkit} (its README gives their source, format and license): each file is a text
  * header of {@code key: value} lines, an empty line, then the age file (zlib-compressed when the
  * header says so).
  */
@@ -44,15 +47,24 @@ public final class CctvVectors {
 
   private CctvVectors() {}
 
-  /** The shared folder beside the project (system property {@code chorus.shared.dir}). */
-  public static Path sharedDir() {
-    String dir = System.getProperty("chorus.shared.dir");
-    return dir != null ? Path.of(dir) : Path.of("..", "shared");
+  /**
+   * The vectors' folder on the test class path (a directory: tests run from target/test-classes).
+   */
+  static Path dir() {
+    URL readme = CctvVectors.class.getResource("/age-testkit/README.md");
+    if (readme == null) {
+      throw new IllegalStateException("age-testkit/README.md is not on the test class path");
+    }
+    try {
+      return Path.of(readme.toURI()).getParent();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("failed to locate the age testkit: " + readme, e);
+    }
   }
 
-  /** Every vector in the testkit, sorted by name. */
+  /** Every vector in the testkit, sorted by name (files without a dot; README.md is not one). */
   public static List<Vector> all() {
-    Path dir = sharedDir().resolve("age-testkit");
+    Path dir = dir();
     try (Stream<Path> files = Files.list(dir)) {
       List<Vector> out = new ArrayList<>();
       for (Path p : files.sorted().toList()) {
