@@ -2,7 +2,6 @@ package org.chorus.dht.kad.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -26,6 +25,7 @@ import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.p2p.testing.JsPeer;
+import org.chorus.dht.testing.NodeScripts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -44,12 +44,7 @@ abstract class DhtJsInteropContract {
 
   /** Starts both js peers and our Dht with {@code prefix/kad/1.0.0}, bootstrapped to near. */
   static void start(String prefix) throws Exception {
-    if (!JsPeer.nodeAvailable()) {
-      if ("true".equals(System.getenv("CI"))) {
-        throw new IllegalStateException("node (>= 20.19) and npm are required for interop tests");
-      }
-      assumeTrue(false, "node is not installed");
-    }
+    NodeScripts.requireNode("Dht interop with js-libp2p on " + prefix);
     KadConfig config = KadConfig.builder().protocolPrefix(prefix).build();
     near = JsPeer.start("--protocol", config.protocolId());
     far = JsPeer.start("--protocol", config.protocolId(), "--bootstrap", near.addr().toString());

@@ -1,7 +1,6 @@
 package org.chorus.dht.kad.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -30,13 +29,14 @@ import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.p2p.testing.JsPeer;
+import org.chorus.dht.testing.NodeScripts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The kad RPC against the real js-libp2p kad-dht (../shared/jspeer), both directions: js sends raw
- * requests to our {@link KadRequestHandler} with {@code POST /kad/rpc}, and our {@link
+ * The kad RPC against the real js-libp2p kad-dht (src/test/js/interop-peer.mjs), both directions:
+ * js sends raw requests to our {@link KadRequestHandler} with {@code POST /kad/rpc}, and our {@link
  * KadMessenger} sends each request type to js. One subclass per protocol prefix.
  */
 abstract class KadJsInteropContract {
@@ -55,12 +55,7 @@ abstract class KadJsInteropContract {
 
   /** Starts js with {@code prefix/kad/1.0.0} and our host serving the same protocol. */
   static void start(String prefix) throws Exception {
-    if (!JsPeer.nodeAvailable()) {
-      if ("true".equals(System.getenv("CI"))) {
-        throw new IllegalStateException("node (>= 20.19) and npm are required for interop tests");
-      }
-      assumeTrue(false, "node is not installed");
-    }
+    NodeScripts.requireNode("kad interop with js-libp2p on " + prefix);
     protocol = KadRpc.protocol(prefix);
     js = JsPeer.start("--protocol", protocol.value());
     host = Host.create(HostConfig.builder().ioThreads(1).build(), IdentityKey.generate());

@@ -2,7 +2,6 @@ package org.chorus.dht.p2p.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +21,7 @@ import org.chorus.dht.p2p.protocol.identify.IdentifyInfo;
 import org.chorus.dht.p2p.testing.JsPeer;
 import org.chorus.dht.p2p.testing.KadEcho;
 import org.chorus.dht.p2p.testing.StreamCollector;
+import org.chorus.dht.testing.NodeScripts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Interop with the real js-libp2p peer (../shared/jspeer): both dial directions, Noise + Yamux,
- * identify on both sides, ping both ways, and many concurrent 1 MiB streams (js has no echo
- * protocol, so its kad PUT_VALUE, which echoes the request, carries the bytes back).
+ * Interop with the real js-libp2p peer (src/test/js/interop-peer.mjs): both dial directions, Noise
+ * + Yamux, identify on both sides, ping both ways, and many concurrent 1 MiB streams (js has no
+ * echo protocol, so its kad PUT_VALUE, which echoes the request, carries the bytes back).
  */
 @Tag("interop")
 class JsInteropTest {
@@ -44,14 +44,7 @@ class JsInteropTest {
 
   @BeforeAll
   static void start() throws Exception {
-    if (!JsPeer.nodeAvailable()) {
-      // on CI the interop suite is the proof of the wire format: missing node is an error there
-      if ("true".equals(System.getenv("CI"))) {
-        throw new IllegalStateException(
-            "node (>= 20.19) and npm are required for the js interop tests");
-      }
-      assumeTrue(false, "node is not installed");
-    }
+    NodeScripts.requireNode("JsInteropTest (js-libp2p interop)");
     js = JsPeer.start("--seed", SEED_1);
     host = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
     hostAddr = host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);

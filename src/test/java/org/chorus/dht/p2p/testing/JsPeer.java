@@ -11,8 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,19 +18,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.core.PeerId;
+import org.chorus.dht.testing.NodeScripts;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The js-libp2p reference peer ({@code ../shared/jspeer}) as a child process. The shared folder is
- * read-only, so its sources are copied to {@code target/jspeer} and {@code npm ci} runs there once.
- * The peer exits when its stdin pipe closes ({@code --exit-on-stdin-close}); {@link #close()} does
- * that and waits, and kills only this child if it lingers.
+ * The project's js-libp2p interop peer ({@code src/test/js/interop-peer.mjs}, see the README there)
+ * as a child process: run with {@code node} from {@link NodeScripts#installed()}, which installs
+ * its npm packages first when needed. Its stderr goes to {@code target/interop-peer/}. The peer
+ * exits when its stdin pipe closes ({@code --exit-on-stdin-close}); {@link #close()} does that and
+ * waits, and kills only this child if it lingers.
  */
 public final class JsPeer implements AutoCloseable {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final List<String> FILES =
-      List.of("package.json", "package-lock.json", "peer.mjs", "kadwire.mjs", "node20-compat.mjs");
+  private static final Path LOGS = Path.of("target", "interop-peer").toAbsolutePath();
 
   private final Process process;
   private final JsonNode ready;
@@ -44,58 +43,21 @@ public final class JsPeer implements AutoCloseable {
     this.ready = ready;
   }
 
-  /** True if node is on the PATH (the interop tests need it). */
+  /** True if node and npm are on the PATH (the interop tests need them). */
   public static boolean nodeAvailable() {
-    try {
-      Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
-  }
-
-  /** Copies the peer to a writable folder and installs its packages (once per build). */
-  static synchronized Path prepare() throws IOException, InterruptedException {
-    Path shared = Paths.get(System.getProperty("chorus.shared.dir", "../shared")).resolve("jspeer");
-    if (!Files.isRegularFile(shared.resolve("peer.mjs"))) {
-      throw new IllegalStateException("jspeer not found at " + shared.toAbsolutePath());
-    }
-    Path dir = Paths.get("target", "jspeer").toAbsolutePath();
-    Files.createDirectories(dir);
-    boolean lockChanged =
-        !Files.exists(dir.resolve("package-lock.json"))
-            || Files.mismatch(shared.resolve("package-lock.json"), dir.resolve("package-lock.json"))
-                != -1;
-    for (String f : FILES) {
-      Path target = dir.resolve(f);
-      Files.copy(shared.resolve(f), target, StandardCopyOption.REPLACE_EXISTING);
-      target.toFile().setWritable(true);
-    }
-    if (lockChanged || !Files.isDirectory(dir.resolve("node_modules"))) {
-      Process npm =
-          new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-              .directory(dir.toFile())
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
-        throw new IllegalStateException("npm ci failed in " + dir + ":\n" + out);
-      }
-    }
-    return dir;
+    return NodeScripts.nodeAvailable();
   }
 
   /** Starts a peer with extra flags, e.g. {@code --seed <hex>} or {@code --key-type RSA}. */
   public static JsPeer start(String... flags) throws Exception {
-    Path dir = prepare();
-    List<String> cmd = new ArrayList<>(List.of("node", "peer.mjs", "--exit-on-stdin-close"));
+    Path dir = NodeScripts.installed();
+    List<String> cmd =
+        new ArrayList<>(List.of("node", "interop-peer.mjs", "--exit-on-stdin-close"));
     cmd.addAll(List.of(flags));
+    Files.createDirectories(LOGS);
+    Path stderr = LOGS.resolve("peer-" + System.nanoTime() + ".err");
     Process p =
-        new ProcessBuilder(cmd)
-            .directory(dir.toFile())
-            .redirectError(dir.resolve("peer-" + System.nanoTime() + ".err").toFile())
-            .start();
+        new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(stderr.toFile()).start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     CompletableFuture<String> line =
@@ -112,11 +74,12 @@ public final class JsPeer implements AutoCloseable {
       first = line.get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       p.destroy();
-      throw new IllegalStateException("jspeer did not get ready", e);
+      throw new IllegalStateException("the js peer did not get ready; stderr: " + stderr, e);
     }
     if (first == null) {
       p.destroy();
-      throw new IllegalStateException("jspeer exited before its ready line");
+      throw new IllegalStateException(
+          "the js peer exited before its ready line: " + Files.readString(stderr));
     }
     JsonNode ready = JSON.readTree(first);
     // keep draining stdout so the child never blocks on a full pipe
@@ -131,7 +94,7 @@ public final class JsPeer implements AutoCloseable {
                 // child gone
               }
             },
-            "jspeer-stdout");
+            "js-peer-stdout");
     drain.setDaemon(true);
     drain.start();
     return new JsPeer(p, ready);
