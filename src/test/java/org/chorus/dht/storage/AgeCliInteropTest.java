@@ -1,16 +1,15 @@
 package org.chorus.dht.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.chorus.dht.envelope.ContentEnvelope;
 import org.chorus.dht.envelope.EnvelopeCodec;
 import org.chorus.dht.testing.ApiTestSupport;
+import org.chorus.dht.testing.ExternalPrograms;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The ciphertext inside a stored record is a standard age file: the {@code age} CLI decrypts it
  * with the role identity files the node generated, for every role in {@code encryptedFor} and for
- * no other.
+ * no other. Skipped, saying so, where the {@code age} CLI is not on PATH.
  */
 class AgeCliInteropTest extends ApiTestSupport {
 
@@ -26,7 +25,10 @@ class AgeCliInteropTest extends ApiTestSupport {
 
   @Test
   void theRawRecordsCiphertextDecryptsWithTheAgeCli() throws Exception {
-    assumeTrue(ageCliPresent(), "the age CLI is not installed (apt-get install age)");
+    ExternalPrograms.assumeOnPath(
+        "storage.AgeCliInteropTest (the stored ciphertext through the age CLI)",
+        "apt-get install age",
+        "age");
     String address = newAddress("backend_developer", "interop/readme.md");
     String text = "decrypt me with age -d -i role-keys/<role>.key\n".repeat(100);
     storeText(address, "backend_developer", text);
@@ -54,15 +56,5 @@ class AgeCliInteropTest extends ApiTestSupport {
     return new ProcessBuilder("age", "-d", "-i", identity.toString(), ciphertext.toString())
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
-  }
-
-  private static boolean ageCliPresent() {
-    try {
-      Process p = new ProcessBuilder("age", "--version").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
   }
 }

@@ -18,7 +18,9 @@ import org.chorus.dht.age.Identity;
 import org.chorus.dht.age.IdentityFile;
 import org.chorus.dht.age.X25519Identity;
 import org.chorus.dht.age.cli.CliHarness.Result;
+import org.chorus.dht.testing.ExternalPrograms;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,8 +29,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Interop with the real {@code age} and {@code age-keygen} binaries (Debian's age 1.1.1; {@code
- * .ci/run} installs it): what we encrypt, age decrypts, and the other way round, binary and
- * armored, to one and three recipients, for sizes around the 64 KiB STREAM chunk boundary.
+ * .ci/run} installs it; where they are not on PATH the class is skipped and says so): what we
+ * encrypt, age decrypts, and the other way round, binary and armored, to one and three recipients,
+ * for sizes around the 64 KiB STREAM chunk boundary. {@code AgeTypageInteropTest} covers the same
+ * ground against typage, which needs only Node.js.
  *
  * <p>age reads passphrases only from a terminal, so the scrypt tests give it one with util-linux
  * {@code script} and type the passphrase into it.
@@ -45,19 +49,31 @@ class AgeCliInteropTest {
 
   private static final List<String> recipients = new ArrayList<>();
 
+  /** Why the age CLI tests cannot run here (printed once), or null. */
+  private static String missingCli;
+
   @TempDir Path dir;
 
   @BeforeAll
-  static void requireAgeAndMakeKeys() throws Exception {
-    assumeTrue(
-        onPath("age") && onPath("age-keygen"),
-        "the age CLI is not on PATH (apt-get install age); skipping the interop tests");
+  static void makeKeysWithAgeKeygen() throws Exception {
+    missingCli =
+        ExternalPrograms.missing(
+            "AgeCliInteropTest (age CLI interop)", "apt-get install age", "age", "age-keygen");
+    if (missingCli != null) {
+      return;
+    }
     for (int i = 0; i < 3; i++) {
       Path key = keys.resolve("age-key-" + i + ".txt");
       exec(List.of("age-keygen", "-o", key.toString()));
       identities.add(key);
       recipients.add(text(exec(List.of("age-keygen", "-y", key.toString()))).strip());
     }
+  }
+
+  /** Each test is skipped, and counted as skipped, where the age CLI is missing. */
+  @BeforeEach
+  void requireAgeCli() {
+    assumeTrue(missingCli == null, missingCli);
   }
 
   static Stream<Arguments> matrix() {
@@ -151,7 +167,8 @@ class AgeCliInteropTest {
 
   @Test
   void ageDecryptsOurPassphraseEncryption() throws Exception {
-    assumeTrue(scriptWorks(), "util-linux script cannot give age a terminal here");
+    ExternalPrograms.assume(
+        scriptWorks(), "AgeCliInteropTest: util-linux script cannot give age a terminal here");
     byte[] plaintext = random(70_000);
     Path plain = Files.write(dir.resolve("plain"), plaintext);
     Path ct = dir.resolve("ours.age");
@@ -176,7 +193,8 @@ class AgeCliInteropTest {
 
   @Test
   void weDecryptAgesPassphraseEncryption() throws Exception {
-    assumeTrue(scriptWorks(), "util-linux script cannot give age a terminal here");
+    ExternalPrograms.assume(
+        scriptWorks(), "AgeCliInteropTest: util-linux script cannot give age a terminal here");
     byte[] plaintext = random(70_000);
     Path plain = Files.write(dir.resolve("plain"), plaintext);
     Path ct = dir.resolve("theirs.age");
@@ -229,7 +247,7 @@ class AgeCliInteropTest {
   }
 
   private static boolean scriptWorks() throws Exception {
-    return onPath("script") && inTerminal("test -t 0", "") == 0;
+    return ExternalPrograms.onPath("script") && inTerminal("test -t 0", "") == 0;
   }
 
   private static String quote(Path path) {
@@ -260,11 +278,5 @@ class AgeCliInteropTest {
       throw new AssertionError("timed out: " + what);
     }
     return process.exitValue();
-  }
-
-  private static boolean onPath(String program) {
-    String path = System.getenv("PATH");
-    return path != null
-        && Stream.of(path.split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, program)));
   }
 }
