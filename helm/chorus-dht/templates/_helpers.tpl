@@ -39,8 +39,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/* The bootstrap address of pod 0, without /p2p: the peer id is learnt in the handshake. */}}
-{{- define "chorus-dht.seedAddress" -}}
-{{- printf "/dns4/%s-0.%s.%s.svc.%s/tcp/%d" (include "chorus-dht.fullname" .) (include "chorus-dht.headless" .) .Release.Namespace .Values.clusterDomain (int .Values.p2p.port) }}
+{{/* The stable libp2p address of pod <ordinal> (a number, or a shell variable) through the headless Service, without /p2p. */}}
+{{- define "chorus-dht.podAddress" -}}
+{{- $ := .ctx -}}
+{{- printf "/dns4/%s-%s.%s.%s.svc.%s/tcp/%d" (include "chorus-dht.fullname" $) (toString .ordinal) (include "chorus-dht.headless" $) $.Release.Namespace $.Values.clusterDomain (int $.Values.p2p.port) }}
 {{- end }}
 
 {{- define "chorus-dht.roleKeysSecret" -}}
@@ -70,10 +72,6 @@ paths and the mounts cannot disagree.
     "data-dir" .Values.persistence.mountPath
     "dht" (dict "listen" (list (printf "/ip4/0.0.0.0/tcp/%d" (int .Values.p2p.port)))))
   "management" (dict "server" (dict "port" (int .Values.http.port))) -}}
-{{- if not (dig "chorus" "dht" "backend" "" .Values.config) }}
-{{- $single := and (eq (int .Values.replicaCount) 1) (not .Values.extraBootstrapPeers) }}
-{{- $_ := set $owned.chorus.dht "backend" (ternary "local" "hybrid" $single) }}
-{{- end }}
 {{- if .Values.roles }}
 {{- $_ := set $owned.chorus "roles-file" "/etc/chorus/config/roles.yaml" }}
 {{- end }}

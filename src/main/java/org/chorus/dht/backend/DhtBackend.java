@@ -23,6 +23,18 @@ public interface DhtBackend extends AutoCloseable {
    */
   PutResult putValue(String key, byte[] value);
 
+  /**
+   * Stores a value on this node only, without replicating it: for a network backend, in the record
+   * store its peers read, so the value is served and counted as this node's copy before it reaches
+   * any peer (the hybrid backend keeps what it stores while the network is out of use there). A
+   * no-op for backends whose {@link #putValue} is local anyway. Durable when it returns.
+   *
+   * @return whether the value was stored (false: refused as invalid, or nothing to do)
+   */
+  default boolean storeOnThisNode(String key, byte[] value) {
+    return false;
+  }
+
   /** The current value for the key, if any. */
   Optional<byte[]> getValue(String key);
 

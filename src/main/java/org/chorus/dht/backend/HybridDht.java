@@ -114,6 +114,16 @@ public final class HybridDht implements DhtBackend {
   public interface NetworkProbe {
     boolean reachable(DhtBackend network) throws Exception;
 
+    /**
+     * Whether the probe can find peers while the routing table is empty (it has bootstrap addresses
+     * to dial). When it cannot, a node with an empty table is standalone: {@link #maintain()} does
+     * not probe (nothing to reach, no failure to count) and the network comes into use when a peer
+     * joins ({@link #networkAvailable()}).
+     */
+    default boolean canJoin() {
+      return true;
+    }
+
     /** Reachable when the routing table is not empty. */
     NetworkProbe ROUTING_TABLE = network -> network.stats().routingTableSize() > 0;
   }
@@ -233,6 +243,7 @@ public final class HybridDht implements DhtBackend {
   private final AtomicLong pushed = new AtomicLong();
   private final AtomicLong pushRejected = new AtomicLong();
   private final ExecutorService pushers;
+  private final ExecutorService drainer;
   private volatile Selection selection = Selection.AUTO;
   private volatile long nextDrainAtMillis;
   private volatile long backoffMillis;
@@ -265,6 +276,13 @@ public final class HybridDht implements DhtBackend {
             config.drainConcurrency(),
             r -> {
               Thread t = new Thread(r, "hybrid-push-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.drainer =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "hybrid-drain");
               t.setDaemon(true);
               return t;
             });
@@ -346,19 +364,47 @@ public final class HybridDht implements DhtBackend {
   }
 
   /**
-   * One scheduler tick: while the network is down, probe it; while it is up, take it out of use if
-   * its routing table is empty; then run a push round if one is due.
+   * One scheduler tick: while the network is down, probe it (unless it has no peer and no way to
+   * find one: a standalone node waits for peers to join); while it is up, take it out of use if its
+   * routing table is empty; then run a push round if one is due.
    */
   public void maintain() {
     if (closed) {
       return;
     }
     if (!networkUp.get()) {
-      probeNow();
+      if (probe.canJoin() || networkReady()) {
+        probeNow();
+      }
     } else if (!networkReady()) {
       markNetworkDown("routing table empty");
     }
     drainNow();
+  }
+
+  /**
+   * A peer entered the network's routing table (an event from the Dht, on its thread; returns at
+   * once): under automatic selection a network that was out of use comes back now rather than at
+   * the next {@link #maintain()} tick, and the queued pushes (what this node stored while alone or
+   * cut off) start on the drain thread.
+   */
+  public void networkAvailable() {
+    if (closed || !networkReady()) {
+      return;
+    }
+    if (networkUp.compareAndSet(false, true)) {
+      recoveries.incrementAndGet();
+      backoffMillis = 0;
+      nextDrainAtMillis = 0;
+      log.info("network backend in use: a peer joined; {} pushes queued", pending.size());
+    }
+    if (pending.size() > 0 && networkActive() && !draining.get()) {
+      try {
+        drainer.execute(this::drainNow);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closing
+      }
+    }
   }
 
   /** Runs the probe now; a success brings the network back, a failure takes it out of use. */
@@ -442,25 +488,54 @@ public final class HybridDht implements DhtBackend {
       } catch (RuntimeException e) {
         networkFailed(System.nanoTime() - start, "put of " + key + " failed: " + e.getMessage());
       }
+    } else {
+      keepOnThisNode(key, value);
     }
     pending.add(Kind.VALUE, key);
     return new PutResult(1, config.targetReplicas());
+  }
+
+  /**
+   * While the network is out of use, the value also goes into the network backend's own record
+   * store (not to peers): peers that join read it from this node at once, and replication counts
+   * this node's copy. The local backend already holds it durably, so a failure here is only logged.
+   */
+  private void keepOnThisNode(String key, byte[] value) {
+    try {
+      network.storeOnThisNode(key, value);
+    } catch (RecordRejectedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      log.debug("failed to keep {} in the network record store: {}", key, e.toString());
+    }
   }
 
   private boolean reachedNetwork(PutResult result) {
     return result.replicas() >= Math.min(2, result.targetReplicas());
   }
 
+  /**
+   * The network's value while it is active, else the local one; a local miss while the network is
+   * out of use but knows a peer (not pinned to local) still asks the network before answering
+   * absent, so a node never answers 404 for content the network holds.
+   */
   @Override
   public Optional<byte[]> getValue(String key) {
     ensureOpen();
+    boolean asked = false;
     if (networkActive()) {
+      asked = true;
       Optional<byte[]> found = onNetwork(() -> network.getValue(key), "get " + key);
       if (found != null && found.isPresent()) {
         return found;
       }
     }
-    return onLocal(() -> local.getValue(key));
+    Optional<byte[]> found = onLocal(() -> local.getValue(key));
+    if (found.isPresent() || asked || selection == Selection.LOCAL || !networkReady()) {
+      return found;
+    }
+    Optional<byte[]> remote = onNetwork(() -> network.getValue(key), "get " + key);
+    return remote != null ? remote : found;
   }
 
   @Override
@@ -712,6 +787,7 @@ public final class HybridDht implements DhtBackend {
       return;
     }
     closed = true;
+    drainer.shutdownNow();
     pushers.shutdownNow();
     try {
       network.close();
@@ -733,25 +809,33 @@ public final class HybridDht implements DhtBackend {
       NetworkDht network, List<Multiaddr> bootstrapPeers, Duration timeout) {
     List<Multiaddr> peers = List.copyOf(bootstrapPeers);
     SecureRandom random = new SecureRandom();
-    return ignored -> {
-      if (network.stats().routingTableSize() == 0) {
-        if (peers.isEmpty()) {
-          return false;
-        }
-        int size =
-            network.bootstrap(peers).get(timeout.toMillis(), TimeUnit.MILLISECONDS).intValue();
-        if (size == 0) {
-          return false;
-        }
+    return new NetworkProbe() {
+      @Override
+      public boolean canJoin() {
+        return !peers.isEmpty();
       }
-      byte[] key = new byte[32];
-      random.nextBytes(key);
-      String probeKey = "/CHORUS/probe/" + java.util.HexFormat.of().formatHex(key);
-      return !network
-          .dht()
-          .getClosestPeers(probeKey.getBytes(StandardCharsets.UTF_8))
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-          .isEmpty();
+
+      @Override
+      public boolean reachable(DhtBackend ignored) throws Exception {
+        if (network.stats().routingTableSize() == 0) {
+          if (peers.isEmpty()) {
+            return false;
+          }
+          int size =
+              network.bootstrap(peers).get(timeout.toMillis(), TimeUnit.MILLISECONDS).intValue();
+          if (size == 0) {
+            return false;
+          }
+        }
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        String probeKey = "/CHORUS/probe/" + java.util.HexFormat.of().formatHex(key);
+        return !network
+            .dht()
+            .getClosestPeers(probeKey.getBytes(StandardCharsets.UTF_8))
+            .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .isEmpty();
+      }
     };
   }
 

@@ -381,7 +381,15 @@ public final class LocalDht implements DhtBackend {
     ensureOpen();
     long uptime = Math.max(0, Duration.between(openedAt, clock.instant()).toSeconds());
     return new BackendStats(
-        NAME, config.nodeId(), config.listenAddrs(), NAME, true, 0, values.sizeAsLong(), 0, uptime);
+        NAME,
+        config.nodeId(),
+        config.listenAddrs(),
+        NAME,
+        false,
+        0,
+        values.sizeAsLong(),
+        0,
+        uptime);
   }
 
   /** Counters for metrics; each is monotonic since open. */

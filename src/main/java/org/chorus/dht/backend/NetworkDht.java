@@ -143,6 +143,13 @@ public final class NetworkDht implements DhtBackend {
     return new PutResult(replicas, targetReplicas, Math.min(targetReplicas, result.tried() + 1));
   }
 
+  /** Stores a valid value in this node's record store only (served to peers; not sent to them). */
+  @Override
+  public boolean storeOnThisNode(String key, byte[] value) {
+    ensureOpen();
+    return dht.storeLocal(bytes(key), value);
+  }
+
   @Override
   public Optional<byte[]> getValue(String key) {
     ensureOpen();

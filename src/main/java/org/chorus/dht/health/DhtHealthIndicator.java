@@ -20,8 +20,11 @@ import org.springframework.boot.health.contributor.Status;
  *
  * <ul>
  *   <li>network backend closed: DOWN;
- *   <li>routing table empty: UNKNOWN during {@link Settings#startGrace()} after the Dht started,
- *       DOWN after it;
+ *   <li>routing table empty on a node with bootstrap peers: UNKNOWN during {@link
+ *       Settings#startGrace()} after the Dht started, DOWN after it (cut off from its network);
+ *   <li>routing table empty on a node without bootstrap peers: UP with {@code standalone: true}, a
+ *       healthy state (the first node of a cluster, which others join); the lookup and local
+ *       fallback checks below do not apply while it has no peer;
  *   <li>lookups unanswered: DOWN when the latest lookup got no answer and none has been answered
  *       for {@link Settings#maxQuerySilence()} (since start when none ever was). One failed lookup
  *       does not flap the node; an idle node is not penalised;
@@ -68,18 +71,25 @@ final class DhtHealthIndicator implements HealthIndicator {
 
   private final NetworkDht network; // null: embedded backend only
   private final HybridDht hybrid; // null: no hybrid backend
+  private final boolean bootstrapPeers;
   private final Supplier<List<ReplicationHealthSource>> replication;
   private final Clock clock;
   private final Settings settings;
 
+  /**
+   * @param bootstrapPeers whether the node has bootstrap peers configured (without, an empty
+   *     routing table is the standalone state, not a failure)
+   */
   DhtHealthIndicator(
       NetworkDht network,
       HybridDht hybrid,
+      boolean bootstrapPeers,
       Supplier<List<ReplicationHealthSource>> replication,
       Clock clock,
       Settings settings) {
     this.network = network;
     this.hybrid = hybrid;
+    this.bootstrapPeers = bootstrapPeers;
     this.replication = replication;
     this.clock = clock;
     this.settings = settings;
@@ -95,27 +105,32 @@ final class DhtHealthIndicator implements HealthIndicator {
     }
     Verdict v = new Verdict();
     Health.Builder b = new Health.Builder().withDetail("backend", backendName());
+    boolean standalone = false;
     try {
       Dht dht = network.dht();
       DhtStats s = dht.stats();
-      b.withDetail("routingTableSize", s.routingTableSize())
+      standalone = !bootstrapPeers && s.routingTableSize() == 0;
+      b.withDetail("standalone", standalone)
+          .withDetail("routingTableSize", s.routingTableSize())
           .withDetail("connectedPeers", s.connectedPeers())
           .withDetail("bootstrapped", s.bootstrapped())
           .withDetail("mode", s.mode())
           .withDetail("uptimeSeconds", s.uptime().toSeconds());
-      if (s.routingTableSize() == 0) {
+      if (s.routingTableSize() == 0 && !standalone) {
         if (s.uptime().compareTo(settings.startGrace()) < 0) {
           v.worse(Status.UNKNOWN, "routing table empty (still starting)");
         } else {
           v.worse(Status.DOWN, "routing table empty: cut off from the network");
         }
       }
-      queries(dht.queryHealth(), s.uptime(), b, v);
+      if (!standalone) {
+        queries(dht.queryHealth(), s.uptime(), b, v);
+      }
     } catch (RuntimeException e) {
       v.worse(Status.DOWN, "failed to read the Dht: " + e.getMessage());
     }
     if (hybrid != null) {
-      hybrid(b, v);
+      hybrid(b, v, standalone);
     }
     for (ReplicationHealthSource source : replication.get()) {
       replication(source, b, v);
@@ -147,19 +162,17 @@ final class DhtHealthIndicator implements HealthIndicator {
     }
   }
 
-  private void hybrid(Health.Builder b, Verdict v) {
+  private void hybrid(Health.Builder b, Verdict v, boolean standalone) {
     String active = hybrid.activeName();
     b.withDetail("activeBackend", active)
         .withDetail("selection", hybrid.selection().label())
         .withDetail("networkUp", hybrid.networkUp())
         .withDetail("pendingPushes", hybrid.pendingPushes())
         .withDetail("fallbacks", hybrid.fallbacks());
-    if (!NetworkDht.NAME.equals(active)) {
-      v.worse(
-          Status.OUT_OF_SERVICE,
-          hybrid.selection() == HybridDht.Selection.LOCAL
-              ? "local backend pinned by an operator"
-              : "on the local fallback: the network backend is out of use");
+    if (hybrid.selection() == HybridDht.Selection.LOCAL) {
+      v.worse(Status.OUT_OF_SERVICE, "local backend pinned by an operator");
+    } else if (!NetworkDht.NAME.equals(active) && !standalone) {
+      v.worse(Status.OUT_OF_SERVICE, "on the local fallback: the network backend is out of use");
     }
   }
 

@@ -41,6 +41,7 @@ class HealthConfiguration {
       ObjectProvider<NetworkDht> network,
       ObjectProvider<HybridDht> hybrid,
       ObjectProvider<ReplicationHealthSource> replication,
+      ChorusProperties properties,
       Clock clock,
       @Value("${chorus.health.dht.start-grace:2m}") Duration startGrace,
       @Value("${chorus.health.dht.max-query-silence:15m}") Duration maxQuerySilence,
@@ -48,6 +49,7 @@ class HealthConfiguration {
     return new DhtHealthIndicator(
         network.getIfAvailable(),
         hybrid.getIfAvailable(),
+        properties.dht().bootstrapPeers().stream().anyMatch(p -> p != null && !p.isBlank()),
         () -> replication.orderedStream().toList(),
         clock,
         new DhtHealthIndicator.Settings(startGrace, maxQuerySilence, maxReprovideLag));

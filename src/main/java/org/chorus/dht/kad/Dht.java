@@ -16,11 +16,13 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.chorus.dht.kad.key.KadKey;
 import org.chorus.dht.kad.query.AsyncQueryRunner;
@@ -81,6 +83,7 @@ public final class Dht implements AutoCloseable {
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean bootstrapped = new AtomicBoolean();
   private final AtomicReference<Instant> startedAt = new AtomicReference<>();
+  private final List<Consumer<PeerId>> peerListeners = new CopyOnWriteArrayList<>();
 
   public Dht(
       Host host,
@@ -174,13 +177,39 @@ public final class Dht implements AutoCloseable {
     if (added.inTable()) {
       bootstrapped.set(true);
     }
+    if (added.outcome() == AddResult.Outcome.ADDED) {
+      peerAdded(peer);
+    }
     added
         .probeTarget()
         .ifPresent(
             old ->
                 messenger
                     .ping(old)
-                    .thenAccept(r -> table.onProbeResult(old, r.isOk(), timer.nowMillis())));
+                    .thenAccept(
+                        r ->
+                            table
+                                .onProbeResult(old, r.isOk(), timer.nowMillis())
+                                .ifPresent(this::peerAdded)));
+  }
+
+  /**
+   * Calls {@code listener} with every peer that enters the routing table (a new entry or a promoted
+   * replacement), from the thread that added it (often an event loop): it must not block. The
+   * hybrid backend and the replication manager use it to use the network the moment it exists.
+   */
+  public void addPeerListener(Consumer<PeerId> listener) {
+    peerListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  private void peerAdded(PeerId peer) {
+    for (Consumer<PeerId> l : peerListeners) {
+      try {
+        l.accept(peer);
+      } catch (RuntimeException e) {
+        MODE_LOG.warn("routing table listener failed: {}", e.toString());
+      }
+    }
   }
 
   /**
@@ -602,6 +631,10 @@ public final class Dht implements AutoCloseable {
     ClosestPeersIter iter =
         ClosestPeersIter.start(target, seeds, config, termination, timer.nowMillis(), keyOf);
     CompletableFuture<QueryResult> query = runner.run(iter, requester).toCompletableFuture();
+    if (seeds.isEmpty()) {
+      // no peer to ask: the empty table is graded on its own, not as an unanswered lookup
+      return query;
+    }
     return cancelsWith(query, query.whenComplete(this::recordQuery));
   }
 
@@ -940,7 +973,8 @@ public final class Dht implements AutoCloseable {
    * Lookup outcomes for health checks.
    *
    * @param answered lookups at least one peer answered
-   * @param unanswered lookups no peer answered (empty routing table, every peer failed)
+   * @param unanswered lookups no peer answered (every peer asked failed); a lookup started with an
+   *     empty routing table asks no one and is in neither count
    * @param lastAnswered when a lookup was last answered; null before the first
    * @param lastUnanswered when a lookup last got no answer; null before the first
    */

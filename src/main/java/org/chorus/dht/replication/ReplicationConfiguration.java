@@ -66,6 +66,10 @@ class ReplicationConfiguration {
             ? new ReplicationManager(
                 config, new KadReplicaNetwork(network), store, clock, config.factor())
             : new ReplicationManager(config, new LocalReplicaNetwork(backend), store, clock, 1);
+    if (network != null) {
+      // a node that was alone (or cut off) brings its keys to the peers the moment they join
+      network.dht().addPeerListener(peer -> manager.peersJoined());
+    }
     bindMeters(manager, registry);
     return manager;
   }

@@ -77,6 +77,9 @@ public final class ReplicationManager implements AutoCloseable {
   private final int target;
   private final ExecutorService worker;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicBoolean peersJoined =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private long lastJoinRepairMillis = -1; // guarded by this
   private final List<Drain> drains = new ArrayList<>();
   private final AtomicLong repairs = new AtomicLong();
   private final AtomicLong repairFailures = new AtomicLong();
@@ -348,7 +351,26 @@ public final class ReplicationManager implements AutoCloseable {
     if (closed) {
       return 0;
     }
-    return startDue(clock.millis());
+    long now = clock.millis();
+    if (peersJoined.get()
+        && (lastJoinRepairMillis < 0
+            || now - lastJoinRepairMillis >= config.repairBackoff().toMillis())) {
+      peersJoined.set(false);
+      lastJoinRepairMillis = now;
+      worker.execute(this::repairUnderReplicated);
+    }
+    return startDue(now);
+  }
+
+  /**
+   * New peers entered the routing table. At the next {@link #tick()} the keys below target at their
+   * last count (everything stored while this node was alone, for one) become due, so they reach the
+   * new closest peers without waiting out their repair backoff; at most once per {@link
+   * ReplicationConfig#repairBackoff()}, so a cluster of joining nodes does not walk every key per
+   * join. Returns at once: meant for a routing-table listener on an event loop.
+   */
+  public void peersJoined() {
+    peersJoined.set(true);
   }
 
   private int startDue(long until) {
@@ -496,7 +518,9 @@ public final class ReplicationManager implements AutoCloseable {
               }
               byte[] value = scan.value().get();
               Set<String> holders = new HashSet<>(scan.holders());
-              if (!holders.contains(network.self()) && network.storeLocal(key, value)) {
+              // restore this node's copy if it lost it; a republish also refreshes its expiry
+              if ((republish || !holders.contains(network.self()))
+                  && network.storeLocal(key, value)) {
                 holders.add(network.self());
               }
               List<String> holding = new ArrayList<>();

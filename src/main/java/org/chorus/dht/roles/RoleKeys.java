@@ -1,9 +1,12 @@
 package org.chorus.dht.roles;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,16 +58,7 @@ public final class RoleKeys {
   public static RoleKeys load(Path dir, RolePolicy policy, Clock clock) throws IOException {
     Files.createDirectories(dir);
     if (!hasKeyFiles(dir)) {
-      for (RoleDefinition role : policy.roles()) {
-        X25519Identity id = X25519Identity.generate();
-        SecureFiles.writePrivate(
-            dir.resolve(role.name() + KEY_SUFFIX),
-            IdentityFile.format(id, clock.instant()).getBytes(StandardCharsets.UTF_8));
-      }
-      log.info(
-          "Generated age identities for roles {} in {}",
-          policy.roles().stream().map(RoleDefinition::name).toList(),
-          dir.toAbsolutePath());
+      generateOnce(dir, policy, clock);
     }
     Map<String, X25519Identity> identities = new LinkedHashMap<>();
     Map<String, X25519Recipient> recipients = new LinkedHashMap<>();
@@ -96,6 +90,40 @@ public final class RoleKeys {
       log.warn("No age recipient for roles {}: content is not encrypted for them", unreachable);
     }
     return new RoleKeys(dir, identities, recipients);
+  }
+
+  /**
+   * Generates one identity per role, under an exclusive lock on {@code <dir>/.generate.lock}, so
+   * nodes started at the same moment over one shared directory (a local cluster) agree on one set
+   * of keys: the first generates, the others find its files once they get the lock.
+   */
+  private static void generateOnce(Path dir, RolePolicy policy, Clock clock) throws IOException {
+    synchronized (RoleKeys.class) { // a file lock is per JVM: threads of one JVM queue here
+      generateLocked(dir, policy, clock);
+    }
+  }
+
+  private static void generateLocked(Path dir, RolePolicy policy, Clock clock) throws IOException {
+    try (FileChannel lock =
+            FileChannel.open(
+                dir.resolve(".generate.lock"),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock held = lock.lock()) {
+      if (hasKeyFiles(dir)) {
+        return; // another node generated them while we waited
+      }
+      for (RoleDefinition role : policy.roles()) {
+        X25519Identity id = X25519Identity.generate();
+        SecureFiles.writePrivate(
+            dir.resolve(role.name() + KEY_SUFFIX),
+            IdentityFile.format(id, clock.instant()).getBytes(StandardCharsets.UTF_8));
+      }
+      log.info(
+          "Generated age identities for roles {} in {}",
+          policy.roles().stream().map(RoleDefinition::name).toList(),
+          dir.toAbsolutePath());
+    }
   }
 
   private static boolean hasKeyFiles(Path dir) throws IOException {

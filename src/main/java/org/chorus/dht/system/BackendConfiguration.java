@@ -1,9 +1,9 @@
 package org.chorus.dht.system;
 
 import java.time.Clock;
-import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.LocalDht;
 import org.chorus.dht.backend.LocalDhtConfig;
+import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -11,8 +11,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * The {@link DhtBackend}: the embedded {@link LocalDht} in the data directory (the default when no
- * bootstrap peers are configured and {@code chorus.dht.backend} is not {@code network}); the
+ * The embedded {@link LocalDht} in the data directory: the node's whole backend with {@code
+ * chorus.dht.backend=local}, the synced first copy under the hybrid backend (the default); the
  * network backend is wired by {@link NetworkBackendConfiguration}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -40,10 +40,14 @@ class BackendConfiguration {
     }
   }
 
+  /**
+   * The embedded store, named by the node's libp2p peer id (the id in its stats and provider
+   * records, whatever the backend).
+   */
   @Bean(destroyMethod = "close")
-  LocalDht localDht(ChorusProperties properties, Clock clock) {
+  LocalDht localDht(ChorusProperties properties, IdentityKey identity, Clock clock) {
     return LocalDht.open(
-        LocalDhtConfig.builder(properties.dataDir(), properties.effectiveNodeId())
+        LocalDhtConfig.builder(properties.dataDir(), identity.peerId().toString())
             .maxValueBytes(maxEnvelopeBytes(properties.storage()))
             .valueTtl(properties.dht().localValueTtl())
             .build(),

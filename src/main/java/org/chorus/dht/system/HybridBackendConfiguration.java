@@ -23,8 +23,8 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * The {@link HybridDht} (DESIGN.md, "Layers"): active with {@code chorus.dht.backend=hybrid}, and
- * for the default {@code auto} when bootstrap peers are configured (see {@link
+ * The {@link HybridDht} (DESIGN.md, "Layers"): the default backend ({@code chorus.dht.backend}
+ * {@code auto} or {@code hybrid}, with or without bootstrap peers; see {@link
  * NetworkBackendCondition}). It sits over the {@link NetworkDht} of {@link
  * NetworkBackendConfiguration} and the {@link LocalDht} of {@link BackendConfiguration}, and is the
  * {@code @Primary} {@link org.chorus.dht.backend.DhtBackend}, the one the storage layer gets.
@@ -90,7 +90,10 @@ class HybridBackendConfiguration {
     HybridDht.NetworkProbe probe = HybridDht.networkProbe(network, peers, PROBE_TIMEOUT);
     PendingPushQueue pending = PendingPushQueue.openInDataDir(properties.dataDir());
     try {
-      return new HybridDht(network, local, pending, probe, config, clock);
+      HybridDht backend = new HybridDht(network, local, pending, probe, config, clock);
+      // the network comes into use the moment the routing table has a peer (an event, not a poll)
+      network.dht().addPeerListener(peer -> backend.networkAvailable());
+      return backend;
     } catch (RuntimeException e) {
       pending.close();
       throw e;

@@ -1,8 +1,6 @@
 package org.chorus.dht.system;
 
-import java.util.List;
 import java.util.Locale;
-import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -10,9 +8,11 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * Which backends the node runs ({@link Mode}, from {@code chorus.dht.backend}): {@code local},
- * {@code network}, {@code hybrid}, or {@code auto} (the default), which is {@code hybrid} with a
- * non-empty {@code chorus.dht.bootstrap-peers} and {@code local} without.
+ * Which backends the node runs ({@link Mode}, from {@code chorus.dht.backend}): {@code auto} (the
+ * default) and {@code hybrid} are the hybrid backend, so every node runs the libp2p host and the
+ * kad server whether or not it has bootstrap peers (a node without them is a standalone network
+ * node that others join); {@code network} is the network backend alone; {@code local} is the
+ * explicit opt-out: the embedded store only, no libp2p listener. Any other value fails the start.
  *
  * <p>This condition matches when a network backend exists ({@code network} or {@code hybrid});
  * {@link Local} when the embedded backend exists ({@code local} or {@code hybrid}); {@link Hybrid}
@@ -41,26 +41,22 @@ class NetworkBackendCondition implements Condition {
   }
 
   static Mode mode(Environment env) {
-    Binder binder = Binder.get(env);
     String backend =
-        binder
+        Binder.get(env)
             .bind("chorus.dht.backend", String.class)
             .orElse("auto")
             .trim()
             .toLowerCase(Locale.ROOT);
-    switch (backend) {
-      case "network":
-        return Mode.NETWORK;
-      case "local":
-        return Mode.LOCAL;
-      case "hybrid":
-        return Mode.HYBRID;
-      default:
-        break;
-    }
-    List<String> peers =
-        binder.bind("chorus.dht.bootstrap-peers", Bindable.listOf(String.class)).orElse(List.of());
-    return peers.stream().anyMatch(p -> p != null && !p.isBlank()) ? Mode.HYBRID : Mode.LOCAL;
+    return switch (backend) {
+      case "network" -> Mode.NETWORK;
+      case "local" -> Mode.LOCAL;
+      case "hybrid", "auto" -> Mode.HYBRID;
+      default ->
+          throw new IllegalStateException(
+              "chorus.dht.backend: unknown backend '"
+                  + backend
+                  + "' (expected auto, hybrid, network or local)");
+    };
   }
 
   /** The embedded backend exists: {@code local} or {@code hybrid}. */

@@ -77,7 +77,7 @@ class NetworkBackendConfiguration {
     Dht dht = null;
     try {
       for (Multiaddr addr : listen) {
-        Multiaddr bound = await(host.listen(addr), "listen on " + addr);
+        Multiaddr bound = listen(host, addr);
         log.info("libp2p listening on {}/p2p/{}", bound, host.peerId());
       }
       records = MvRecordStore.openInDataDir(dataDir, clock);
@@ -208,16 +208,25 @@ class NetworkBackendConfiguration {
     return m.stats(job).map(field::applyAsLong).orElse(0L);
   }
 
-  private static <T> T await(java.util.concurrent.CompletableFuture<T> f, String what) {
+  /**
+   * Binds one listen address; a failure (most often the port in use by another node on the same
+   * machine) fails the start with a {@link ListenFailedException} naming {@code chorus.dht.listen}.
+   */
+  private static Multiaddr listen(Host host, Multiaddr addr) {
     try {
-      return f.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return host.listen(addr).get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException(what + ": interrupted", e);
+      throw new ListenFailedException(addr, "interrupted", e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
+      Throwable cause = e.getCause();
+      String reason =
+          cause instanceof java.net.BindException
+              ? "address already in use"
+              : String.valueOf(cause.getMessage());
+      throw new ListenFailedException(addr, reason, cause);
     } catch (TimeoutException e) {
-      throw new IllegalStateException(what + ": timed out", e);
+      throw new ListenFailedException(addr, "timed out after " + START_TIMEOUT, e);
     }
   }
 

@@ -158,10 +158,11 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
     ReplicationStatus status = replication.getReplicationStatus(address);
     assertThat(status.getKey()).isEqualTo(stored.getDhtKey());
     assertThat(status.getTracked()).isTrue();
-    assertThat(status.getBackend()).isEqualTo("local");
-    assertThat(status.getTarget()).isEqualTo(1);
+    // a standalone default node: its one copy, below the factor
+    assertThat(status.getBackend()).isEqualTo("network");
+    assertThat(status.getTarget()).isEqualTo(3);
     assertThat(status.getActual()).isEqualTo(1);
-    assertThat(status.getHealth()).isEqualTo("healthy");
+    assertThat(status.getHealth()).isEqualTo("critical");
     assertThat(status.getHolders()).hasSize(1);
     assertThat(status.getNextDue()).isAfter(OffsetDateTime.now().minusMinutes(1));
 
@@ -172,7 +173,7 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
 
     ReplicationMetrics metrics = replication.getReplicationMetrics();
     assertThat(metrics.getKeys()).isPositive();
-    assertThat(metrics.getFactor()).isEqualTo(1);
+    assertThat(metrics.getFactor()).isEqualTo(3);
 
     ProblemDetail unknown =
         problem(() -> replication.getReplicationStatus(address("qa_engineer", "never")), 404);
@@ -224,11 +225,12 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
   void readsNodeStateFindsPeersByRoleAndListsBackends() {
     DhtApi dht = new DhtApi(client("qa_engineer"));
     DhtStats stats = dht.getDhtStats();
-    assertThat(stats.getBackend()).isEqualTo("local");
-    assertThat(stats.getBootstrapped()).isTrue();
+    assertThat(stats.getBackend()).isEqualTo("hybrid");
+    assertThat(stats.getPeerId()).startsWith("12D3KooW");
+    assertThat(stats.getBootstrapped()).isFalse(); // standalone: no peer yet
     assertThat(stats.getUptime()).isNotNegative();
     assertThat(stats.getTotalKeys()).isNotNegative();
-    assertThat(dht.getDhtPeers().getPeers()).isEmpty(); // the embedded backend has no peers
+    assertThat(dht.getDhtPeers().getPeers()).isEmpty(); // nobody has joined
     assertThat(dht.getRoutingTable().getSize()).isEqualTo(stats.getRoutingTableSize()).isZero();
 
     AnnouncementView announced =
@@ -253,16 +255,16 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
         .contains(announced.getPeerId());
 
     Backends backends = new BackendsApi(client("qa_engineer")).listBackends();
-    assertThat(backends.getActive()).isEqualTo("local");
+    assertThat(backends.getActive()).isEqualTo("local"); // the network has no peer yet
     assertThat(backends.getBackends())
-        .singleElement()
+        .extracting(BackendHealth::getName)
+        .containsExactly("network", "local");
+    assertThat(backends.getBackends().get(1))
         .satisfies(
             b -> {
-              assertThat(b.getName()).isEqualTo("local");
               assertThat(b.getStatus()).isEqualTo("UP");
               assertThat(b.getActive()).isTrue();
-            })
-        .isInstanceOf(BackendHealth.class);
+            });
   }
 
   @Test

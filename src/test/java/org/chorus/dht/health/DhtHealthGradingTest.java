@@ -59,8 +59,10 @@ class DhtHealthGradingTest {
     return n;
   }
 
+  /** A node with bootstrap peers configured: an empty table is a failure after the grace. */
   DhtHealthIndicator indicator(NetworkDht network) {
-    return new DhtHealthIndicator(network, null, () -> List.copyOf(replication), clock, SETTINGS);
+    return new DhtHealthIndicator(
+        network, null, true, () -> List.copyOf(replication), clock, SETTINGS);
   }
 
   static String problems(Health h) {
@@ -82,15 +84,59 @@ class DhtHealthGradingTest {
   }
 
   @Test
+  void withoutBootstrapPeersAnEmptyTableIsStandaloneAndUpUntilPeersJoin() throws Exception {
+    NetworkDht seed = node("seed");
+    DhtHealthIndicator indicator =
+        new DhtHealthIndicator(seed, null, false, () -> List.copyOf(replication), clock, SETTINGS);
+    seed.dht().getClosestPeers(new byte[] {1}).get(5, TimeUnit.SECONDS); // answered by no one
+    clock.advance(Duration.ofHours(1)); // far past the grace and the query silence
+
+    Health alone = indicator.health();
+    assertThat(alone.getStatus()).as(problems(alone)).isEqualTo(Status.UP);
+    assertThat(alone.getDetails())
+        .containsEntry("standalone", true)
+        .containsEntry("routingTableSize", 0)
+        .containsEntry("bootstrapped", false);
+
+    NetworkDht joiner = node("joiner");
+    Multiaddr seedAddr = seed.host().listenAddrs().get(0).withPeerId(seed.host().peerId());
+    assertThat(joiner.bootstrap(List.of(seedAddr)).get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> seed.dht().routingTable().size() == 1);
+    Health joined = indicator.health();
+    assertThat(joined.getStatus()).as(problems(joined)).isEqualTo(Status.UP);
+    assertThat(joined.getDetails())
+        .containsEntry("standalone", false)
+        .containsEntry("bootstrapped", true);
+  }
+
+  @Test
   void lookupsUnansweredForTooLongAreDown() throws Exception {
-    NetworkDht lonely = node("lonely");
-    DhtHealthIndicator indicator = indicator(lonely);
-    lonely.dht().getClosestPeers(new byte[] {1}).get(5, TimeUnit.SECONDS);
+    NetworkDht a = node("a");
+    NetworkDht b = node("b");
+    Multiaddr bAddr = b.host().listenAddrs().get(0).withPeerId(b.host().peerId());
+    assertThat(a.bootstrap(List.of(bAddr)).get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    DhtHealthIndicator indicator = indicator(a);
+    long answered = a.dht().queryHealth().answered();
+    assertThat(answered).as("the bootstrap self-lookup").isPositive();
+    b.host().close(); // a's only peer dies without a word: it stays in a's table, unreachable
+    clock.advance(Duration.ofSeconds(1));
+    a.dht().getClosestPeers(new byte[] {1}).get(15, TimeUnit.SECONDS);
     assertThat(indicator.health().getDetails()).containsEntry("queriesUnanswered", 1L);
     assertThat(problems(indicator.health())).doesNotContain("no lookup answered");
 
     clock.advance(Duration.ofMinutes(5));
-    assertThat(problems(indicator.health())).contains("no lookup answered for 300 s");
+    assertThat(problems(indicator.health())).contains("no lookup answered for 301 s");
+  }
+
+  @Test
+  void aLookupWithAnEmptyTableAsksNoOneAndIsNotCountedAsUnanswered() throws Exception {
+    NetworkDht lonely = node("lonely");
+    assertThat(lonely.dht().getClosestPeers(new byte[] {1}).get(5, TimeUnit.SECONDS)).isEmpty();
+    Dht.QueryHealth q = lonely.dht().queryHealth();
+    assertThat(q.answered()).isZero();
+    assertThat(q.unanswered()).isZero();
   }
 
   @Test
@@ -132,7 +178,8 @@ class DhtHealthGradingTest {
   @Test
   void withoutANetworkBackendItIsUp() {
     Health h =
-        new DhtHealthIndicator(null, null, List::of, clock, DhtHealthIndicator.Settings.DEFAULT)
+        new DhtHealthIndicator(
+                null, null, false, List::of, clock, DhtHealthIndicator.Settings.DEFAULT)
             .health();
     assertThat(h.getStatus()).isEqualTo(Status.UP);
     assertThat(h.getDetails()).containsEntry("backend", "local");

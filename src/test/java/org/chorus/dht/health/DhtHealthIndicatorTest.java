@@ -3,6 +3,8 @@ package org.chorus.dht.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +18,6 @@ import java.util.List;
 import org.chorus.dht.ChorusDhtApplication;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.HybridDht;
-import org.chorus.dht.backend.NetworkDht;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -27,9 +28,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The {@code dht} indicator on real Spring nodes over loopback: a network node with no peers is not
- * ready; once a second node (hybrid backend) joins through it, both are; pinning the hybrid node's
- * local backend takes it out of service, and the details show the figures behind each verdict.
+ * The {@code dht} indicator on real Spring nodes over loopback: a default node without bootstrap
+ * peers is standalone and ready; a node whose bootstrap peer is gone is not; once a second node
+ * (hybrid backend) joins the first, both are ready on the network; pinning the hybrid node's local
+ * backend takes it out of service, and the details show the figures behind each verdict.
  */
 @Tag("cluster")
 class DhtHealthIndicatorTest {
@@ -55,31 +57,49 @@ class DhtHealthIndicatorTest {
   }
 
   @Test
-  void aNodeWithoutPeersIsNotReadyAndOneWithAPeerIs() throws Exception {
+  void aStandaloneNodeIsReadyACutOffOneIsNotAndAJoinedOneIs() throws Exception {
     root = Files.createTempDirectory("chorus-health-test-");
-    ConfigurableApplicationContext lonely = start(1, "network", null);
+    ConfigurableApplicationContext seed = start(1, null, null); // the default backend, no peers
 
-    HttpResponse<String> readiness = get(lonely, "/actuator/health/readiness");
-    assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(503);
-    JsonNode dht = JSON.readTree(readiness.body()).path("components").path("dht");
-    assertThat(dht.path("status").asString()).isEqualTo("DOWN");
-    assertThat(dht.path("details").path("backend").asString()).isEqualTo("network");
+    HttpResponse<String> alone = get(seed, "/actuator/health/readiness");
+    assertThat(alone.statusCode()).as(alone.body()).isEqualTo(200);
+    JsonNode dht = JSON.readTree(alone.body()).path("components").path("dht");
+    assertThat(dht.path("status").asString()).isEqualTo("UP");
+    assertThat(dht.path("details").path("backend").asString()).isEqualTo("hybrid");
+    assertThat(dht.path("details").path("standalone").asBoolean()).isTrue();
+    assertThat(dht.path("details").path("bootstrapped").asBoolean()).isFalse();
     assertThat(dht.path("details").path("routingTableSize").asInt()).isZero();
-    assertThat(dht.path("details").path("problems").toString()).contains("routing table empty");
-    assertThat(get(lonely, "/actuator/health/liveness").statusCode())
+
+    // a node whose bootstrap peer is gone is cut off: not ready (but alive)
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      deadPort = s.getLocalPort();
+    }
+    ConfigurableApplicationContext cutOff = start(3, "network", "/ip4/127.0.0.1/tcp/" + deadPort);
+    HttpResponse<String> readiness = get(cutOff, "/actuator/health/readiness");
+    assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(503);
+    JsonNode down = JSON.readTree(readiness.body()).path("components").path("dht");
+    assertThat(down.path("status").asString()).isEqualTo("DOWN");
+    assertThat(down.path("details").path("standalone").asBoolean()).isFalse();
+    assertThat(down.path("details").path("problems").toString()).contains("routing table empty");
+    assertThat(get(cutOff, "/actuator/health/liveness").statusCode())
         .as("a lost network makes the node unready, not dead")
         .isEqualTo(200);
+    cutOff.close();
+    nodes.remove(cutOff);
 
-    String boot = ((NetworkDht) lonely.getBean(DhtBackend.class)).stats().listenAddrs().get(0);
+    String boot = seed.getBean(DhtBackend.class).stats().listenAddrs().get(0);
     ConfigurableApplicationContext joiner = start(2, "hybrid", boot);
     HybridDht hybrid = (HybridDht) joiner.getBean(DhtBackend.class);
 
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> get(lonely, "/actuator/health/readiness").statusCode() == 200);
-    JsonNode up = dhtComponent(lonely);
+        .until(() -> dhtComponent(seed).path("details").path("routingTableSize").asInt() == 1);
+    JsonNode up = dhtComponent(seed);
     assertThat(up.path("status").asString()).isEqualTo("UP");
-    assertThat(up.path("details").path("routingTableSize").asInt()).isEqualTo(1);
+    assertThat(up.path("details").path("standalone").asBoolean()).isFalse();
+    assertThat(up.path("details").path("bootstrapped").asBoolean()).isTrue();
+    assertThat(up.path("details").path("activeBackend").asString()).isEqualTo("network");
     assertThat(up.path("details").path("connectedPeers").asInt()).isEqualTo(1);
     assertThat(up.path("details").path("problems").size()).isZero();
 
@@ -125,7 +145,9 @@ class DhtHealthIndicatorTest {
     args.add("--chorus.node-id=node-" + n);
     args.add("--chorus.role-keys-dir=" + root.resolve("role-keys"));
     args.add("--chorus.dht.listen=/ip4/127.0.0.1/tcp/0");
-    args.add("--chorus.dht.backend=" + backend);
+    if (backend != null) {
+      args.add("--chorus.dht.backend=" + backend);
+    }
     args.add("--chorus.dht.hybrid.probe-interval=500ms");
     args.add("--chorus.health.dht.start-grace=0s");
     if (bootstrap != null) {
@@ -143,7 +165,7 @@ class DhtHealthIndicatorTest {
     nodes.add(ctx);
     System.out.printf(
         "spring node %d (%s backend) started in %d ms%n",
-        n, backend, (System.nanoTime() - t0) / 1_000_000);
+        n, backend == null ? "default" : backend, (System.nanoTime() - t0) / 1_000_000);
     return ctx;
   }
 

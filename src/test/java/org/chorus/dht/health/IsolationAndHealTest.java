@@ -90,6 +90,7 @@ class IsolationAndHealTest {
         new DhtHealthIndicator(
             network,
             hybrid,
+            true,
             List::of,
             clock(),
             new DhtHealthIndicator.Settings(

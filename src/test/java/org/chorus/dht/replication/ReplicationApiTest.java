@@ -9,9 +9,11 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The replication endpoints on the embedded (single-node) backend: a store reports the copies it
- * reached and registers the key; status, metrics and reprovide; problems for bad and unknown
- * addresses; the endpoints in the OpenAPI document and the meters in Prometheus.
+ * The replication endpoints on a default standalone node (hybrid backend, no peers yet): a store
+ * reports the copies it reached (this node's, which is all that is reachable, so the write is
+ * complete) and registers the key; status and reprovide say honestly that this one copy is below
+ * the factor (critical); problems for bad and unknown addresses; the endpoints in the OpenAPI
+ * document and the meters in Prometheus.
  */
 class ReplicationApiTest extends ApiTestSupport {
 
@@ -32,23 +34,23 @@ class ReplicationApiTest extends ApiTestSupport {
     JsonNode body = store(newAddress(ROLE, "ack.md"));
     JsonNode replication = body.path("replication");
     assertThat(replication.path("reached").asInt()).isEqualTo(1);
-    assertThat(replication.path("target").asInt()).isEqualTo(1);
-    assertThat(replication.path("required").asInt()).isEqualTo(1);
+    assertThat(replication.path("target").asInt()).isEqualTo(3);
+    assertThat(replication.path("required").asInt()).as("no other node is reachable").isEqualTo(1);
     assertThat(replication.path("complete").asBoolean()).isTrue();
     assertThat(body.path("dhtKey").asString()).startsWith("/CHORUS/ucxl/");
   }
 
   @Test
-  void statusOfAStoredAddressComesFromTheLocalStore() {
+  void statusOfAStoredAddressCountsTheOneCopyOfAStandaloneNode() {
     String address = newAddress(ROLE, "status.md");
     String key = store(address).path("dhtKey").asString();
     JsonNode status = json(get("/api/v1/replication/status?address=" + enc(address), ROLE));
     assertThat(status.path("key").asString()).isEqualTo(key);
     assertThat(status.path("tracked").asBoolean()).isTrue();
-    assertThat(status.path("backend").asString()).isEqualTo("local");
-    assertThat(status.path("target").asInt()).isEqualTo(1);
+    assertThat(status.path("backend").asString()).isEqualTo("network");
+    assertThat(status.path("target").asInt()).isEqualTo(3);
     assertThat(status.path("actual").asInt()).isEqualTo(1);
-    assertThat(status.path("health").asString()).isEqualTo("healthy");
+    assertThat(status.path("health").asString()).isEqualTo("critical");
     assertThat(status.path("holders").size()).isEqualTo(1);
     assertThat(status.path("nextDue").asString()).isNotBlank();
   }
@@ -62,7 +64,7 @@ class ReplicationApiTest extends ApiTestSupport {
     assertThat(response.statusCode()).as(new String(response.body())).isEqualTo(200);
     JsonNode body = json(response);
     assertThat(body.path("actual").asInt()).isEqualTo(1);
-    assertThat(body.path("health").asString()).isEqualTo("healthy");
+    assertThat(body.path("health").asString()).isEqualTo("critical");
     JsonNode status = json(get("/api/v1/replication/status?address=" + enc(address), ROLE));
     assertThat(status.path("lastReprovided").asString()).isNotBlank();
     assertThat(status.path("providers").size()).isGreaterThanOrEqualTo(1);
@@ -74,8 +76,8 @@ class ReplicationApiTest extends ApiTestSupport {
     store(newAddress(ROLE, "metrics.md"));
     JsonNode metrics = json(get("/api/v1/replication/metrics", ROLE));
     assertThat(metrics.path("keys").asLong()).isGreaterThanOrEqualTo(1);
-    assertThat(metrics.path("factor").asInt()).isEqualTo(1);
-    assertThat(metrics.path("critical").asLong()).isZero();
+    assertThat(metrics.path("factor").asInt()).isEqualTo(3);
+    assertThat(metrics.path("critical").asLong()).as("one copy each").isPositive();
     assertThat(metrics.has("reprovideLagSeconds")).isTrue();
   }
 

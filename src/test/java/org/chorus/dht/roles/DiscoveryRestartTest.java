@@ -75,6 +75,7 @@ class DiscoveryRestartTest {
         .run(
             "--server.port=0",
             "--chorus.data-dir=" + dataDir,
+            "--chorus.dht.listen=/ip4/127.0.0.1/tcp/0",
             "--chorus.node-id=discovery-restart-node",
             "--chorus.roles.announce-initial-delay=0s",
             "--spring.main.banner-mode=off");

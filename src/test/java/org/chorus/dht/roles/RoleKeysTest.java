@@ -53,6 +53,39 @@ class RoleKeysTest {
   }
 
   @Test
+  void nodesStartingAtOnceOverOneEmptyDirectoryAgreeOnOneSetOfKeys() throws Exception {
+    int nodes = 8;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(nodes);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<RoleKeys>> loads = new java.util.ArrayList<>();
+      for (int i = 0; i < nodes; i++) {
+        loads.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return RoleKeys.load(dir, policy(YAML), Clock.systemUTC());
+                }));
+      }
+      go.countDown();
+      java.util.Set<String> writers = new java.util.HashSet<>();
+      for (var f : loads) {
+        writers.add(
+            f.get(30, java.util.concurrent.TimeUnit.SECONDS)
+                .recipient("writer")
+                .orElseThrow()
+                .toString());
+      }
+      assertThat(writers).hasSize(1);
+      X25519Identity onDisk = (X25519Identity) IdentityFile.read(dir.resolve("writer.key")).get(0);
+      assertThat(writers).containsExactly(onDisk.recipient().toString());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aNodeHoldsOnlyTheIdentitiesItWasGiven() throws Exception {
     X25519Identity writer = X25519Identity.generate();
     X25519Identity reader = X25519Identity.generate();

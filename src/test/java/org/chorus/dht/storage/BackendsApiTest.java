@@ -8,8 +8,10 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code /api/v1/backends} on the default single-node (local) backend. The hybrid side is covered
- * by {@code HybridBackendClusterTest}.
+ * {@code /api/v1/backends} on the default node: the hybrid backend, standalone (no peers yet), so
+ * the local store is active and the network waits for a peer. The switch to the network when peers
+ * join is covered by {@code HybridBackendClusterTest}, a local-only node by {@code
+ * NodeDefaultsTest}.
  */
 class BackendsApiTest extends ApiTestSupport {
 
@@ -23,13 +25,16 @@ class BackendsApiTest extends ApiTestSupport {
   }
 
   @Test
-  void theLocalBackendListsJustItself() {
+  void theDefaultNodeListsTheNetworkAndTheLocalBackend() {
     HttpResponse<byte[]> response = get("/api/v1/backends", "read_only_observer");
     assertThat(response.statusCode()).as(new String(response.body())).isEqualTo(200);
     JsonNode body = json(response);
-    assertThat(body.path("active").asString()).isEqualTo("local");
-    assertThat(body.path("backends")).hasSize(1);
-    JsonNode local = body.path("backends").get(0);
+    assertThat(body.path("selection").asString()).isEqualTo("auto");
+    assertThat(body.path("active").asString()).as("no peer yet").isEqualTo("local");
+    assertThat(body.path("backends")).hasSize(2);
+    assertThat(body.path("backends").get(0).path("name").asString()).isEqualTo("network");
+    assertThat(body.path("backends").get(0).path("active").asBoolean()).isFalse();
+    JsonNode local = body.path("backends").get(1);
     assertThat(local.path("name").asString()).isEqualTo("local");
     assertThat(local.path("active").asBoolean()).isTrue();
     assertThat(local.path("status").asString()).isEqualTo("UP");
@@ -53,10 +58,18 @@ class BackendsApiTest extends ApiTestSupport {
   }
 
   @Test
-  void aSingleBackendNodeCannotSwitch() {
-    JsonNode problem = problem(post("senior_architect", "{\"backend\":\"network\"}"), 409);
-    assertThat(problem.path("detail").asString()).contains("local");
-    assertThat(json(get("/api/v1/backends", "senior_architect")).path("active").asString())
-        .isEqualTo("local");
+  void anAdminPinsTheLocalBackendAndReturnsToAuto() {
+    try {
+      HttpResponse<byte[]> pinned = post("senior_architect", "{\"backend\":\"local\"}");
+      assertThat(pinned.statusCode()).as(new String(pinned.body())).isEqualTo(200);
+      JsonNode state = json(get("/api/v1/backends", "senior_architect"));
+      assertThat(state.path("selection").asString()).isEqualTo("local");
+      assertThat(state.path("active").asString()).isEqualTo("local");
+    } finally {
+      HttpResponse<byte[]> auto = post("senior_architect", "{\"backend\":\"auto\"}");
+      assertThat(auto.statusCode()).as(new String(auto.body())).isEqualTo(200);
+    }
+    assertThat(json(get("/api/v1/backends", "senior_architect")).path("selection").asString())
+        .isEqualTo("auto");
   }
 }

@@ -122,7 +122,8 @@ class DhtApiTest extends ApiTestSupport {
     JsonNode providers =
         json(get("/api/v1/dht/providers/" + enc(key) + "?count=10", "qa_engineer"));
     assertThat(providers.path("key").asString()).isEqualTo(key);
-    assertThat(providers.path("providers").get(0).path("peerId").asString()).isEqualTo("test-node");
+    assertThat(providers.path("providers").get(0).path("peerId").asString())
+        .isEqualTo(json(get("/api/v1/dht/stats", "qa_engineer")).path("peerId").asString());
   }
 
   @Test
@@ -141,7 +142,15 @@ class DhtApiTest extends ApiTestSupport {
         }) {
       assertThat(stats.has(field)).as(field).isTrue();
     }
-    assertThat(stats.path("backend").asString()).isEqualTo("local");
+    // the default node: hybrid backend, a real libp2p listener, standalone (never had a peer)
+    assertThat(stats.path("backend").asString()).isEqualTo("hybrid");
+    String peerId = stats.path("peerId").asString();
+    assertThat(peerId).startsWith("12D3KooW");
+    assertThat(stats.path("listenAddrs").size()).isPositive();
+    assertThat(stats.path("listenAddrs").get(0).asString())
+        .startsWith("/ip4/127.0.0.1/tcp/")
+        .endsWith("/p2p/" + peerId);
+    assertThat(stats.path("bootstrapped").asBoolean()).isFalse();
     assertThat(stats.path("totalPeers").asInt()).isZero();
 
     JsonNode peers = json(get("/api/v1/dht/peers", "qa_engineer"));

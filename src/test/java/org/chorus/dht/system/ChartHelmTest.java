@@ -120,30 +120,49 @@ class ChartHelmTest {
   }
 
   @Test
-  void podZeroStartsWithoutBootstrapPeersAndOthersDialPodZero() throws Exception {
-    Rendered r = render(nonDefaultValues());
+  void everyPodBootstrapsFromTheFirstPodsButItself() throws Exception {
+    Rendered r = render(nonDefaultValues()); // 5 replicas, one extra peer
     StatefulSet sts = r.one(StatefulSet.class);
     Service headless = headless(r);
     int p2pPort = port(container(r), "p2p");
-    String seed =
-        "/dns4/%s-0.%s.%s.svc.cluster.local/tcp/%d"
-            .formatted(
-                sts.getMetadata().getName(), headless.getMetadata().getName(), NAMESPACE, p2pPort);
+    java.util.function.IntFunction<String> pod =
+        n ->
+            "/dns4/%s-%d.%s.%s.svc.cluster.local/tcp/%d"
+                .formatted(
+                    sts.getMetadata().getName(),
+                    n,
+                    headless.getMetadata().getName(),
+                    NAMESPACE,
+                    p2pPort);
     String extra = "/dns4/seed.example.org/tcp/4001";
+    String launcher = "org.springframework.boot.loader.launch.JarLauncher";
 
     List<String> pod0 = runStartScript(r, sts.getMetadata().getName() + "-0");
     List<String> pod1 = runStartScript(r, sts.getMetadata().getName() + "-1");
+    List<String> pod4 = runStartScript(r, sts.getMetadata().getName() + "-4");
     assertThat(pod0)
         .containsExactly(
-            "org.springframework.boot.loader.launch.JarLauncher",
-            "--chorus.dht.bootstrap-peers=" + extra);
+            launcher,
+            "--chorus.dht.bootstrap-peers=" + pod.apply(1) + "," + pod.apply(2) + "," + extra);
     assertThat(pod1)
         .containsExactly(
-            "org.springframework.boot.loader.launch.JarLauncher",
-            "--chorus.dht.bootstrap-peers=" + seed + "," + extra);
+            launcher,
+            "--chorus.dht.bootstrap-peers=" + pod.apply(0) + "," + pod.apply(2) + "," + extra);
+    assertThat(pod4)
+        .containsExactly(
+            launcher,
+            "--chorus.dht.bootstrap-peers="
+                + pod.apply(0)
+                + ","
+                + pod.apply(1)
+                + ","
+                + pod.apply(2)
+                + ","
+                + extra);
 
-    // what the application makes of it: both pods run the network (hybrid) backend
-    for (List<String> args : List.of(pod0, pod1)) {
+    // what the application makes of it: every pod runs the hybrid backend, the addresses without
+    // /p2p on the port the pods listen on
+    for (List<String> args : List.of(pod0, pod1, pod4)) {
       StandardEnvironment env = environment(r, args);
       assertThat(NetworkBackendCondition.mode(env)).isEqualTo(NetworkBackendCondition.Mode.HYBRID);
       List<Multiaddr> peers =
@@ -153,30 +172,33 @@ class ChartHelmTest {
     List<Multiaddr> peers1 =
         NetworkBackendConfiguration.bootstrapPeers(
             properties(Binder.get(environment(r, pod1))).dht());
-    assertThat(peers1.get(0).toString()).isEqualTo(seed);
+    assertThat(peers1.get(0).toString()).isEqualTo(pod.apply(0));
     assertThat(tcpPort(peers1.get(0))).isEqualTo(listenPort(r));
 
-    // default values: no extra peers, pod 0 gets no bootstrap argument at all, and still networks
-    List<String> defaultPod0 =
-        runStartScript(defaults, defaults.one(StatefulSet.class).getMetadata().getName() + "-0");
-    assertThat(defaultPod0).containsExactly("org.springframework.boot.loader.launch.JarLauncher");
-    assertThat(NetworkBackendCondition.mode(environment(defaults, defaultPod0)))
-        .isEqualTo(NetworkBackendCondition.Mode.HYBRID);
+    // default values (3 replicas, no extra peers): pod 0 dials pods 1 and 2
+    String name = defaults.one(StatefulSet.class).getMetadata().getName();
+    List<String> defaultPod0 = runStartScript(defaults, name + "-0");
+    assertThat(defaultPod0).hasSize(2);
+    assertThat(defaultPod0.get(1))
+        .startsWith("--chorus.dht.bootstrap-peers=/dns4/" + name + "-1.")
+        .contains(",/dns4/" + name + "-2.")
+        .doesNotContain(name + "-0.");
   }
 
   @Test
-  void backendIsNetworkedUnlessASinglePodHasNoPeerAtAll() {
-    assertThat(
-            NetworkBackendCondition.mode(
-                environment(render(values("replicaCount: 1\n")), List.of())))
-        .isEqualTo(NetworkBackendCondition.Mode.LOCAL);
-    Rendered withPeer =
-        render(values("replicaCount: 1\nextraBootstrapPeers: [/dns4/seed.example.org/tcp/4001]\n"));
-    assertThat(NetworkBackendCondition.mode(environment(withPeer, List.of())))
+  void aSingleReplicaRunsStandaloneOnTheHybridBackendUnlessPinned() throws Exception {
+    Rendered single = render(values("replicaCount: 1\n"));
+    List<String> args =
+        runStartScript(single, single.one(StatefulSet.class).getMetadata().getName() + "-0");
+    assertThat(args).containsExactly("org.springframework.boot.loader.launch.JarLauncher");
+    assertThat(NetworkBackendCondition.mode(environment(single, args)))
         .isEqualTo(NetworkBackendCondition.Mode.HYBRID);
     Rendered pinned = render(values("config: {chorus: {dht: {backend: network}}}\n"));
     assertThat(NetworkBackendCondition.mode(environment(pinned, List.of())))
         .isEqualTo(NetworkBackendCondition.Mode.NETWORK);
+    Rendered local = render(values("config: {chorus: {dht: {backend: local}}}\n"));
+    assertThat(NetworkBackendCondition.mode(environment(local, List.of())))
+        .isEqualTo(NetworkBackendCondition.Mode.LOCAL);
   }
 
   @Test
@@ -369,7 +391,7 @@ class ChartHelmTest {
             });
     assertThat(c.getCommand()).contains(mountPath(r, "config") + "/start.sh");
     assertThat(NetworkBackendCondition.mode(environment(r, List.of())))
-        .as("pod 0 must run the network DHT without bootstrap peers")
+        .as("every pod runs the network DHT")
         .isNotEqualTo(NetworkBackendCondition.Mode.LOCAL);
   }
 

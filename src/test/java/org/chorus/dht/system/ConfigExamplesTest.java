@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.roles.RolePolicy;
 import org.chorus.dht.roles.RolesFile;
@@ -72,13 +71,8 @@ class ConfigExamplesTest {
     }
     assertThat(new RolePolicy(RolesFile.readOrBuiltIn(props.rolesFile())).roles()).isNotEmpty();
 
-    NetworkBackendCondition.Mode expected =
-        Map.of(
-                "single-node", NetworkBackendCondition.Mode.LOCAL,
-                "local-cluster", NetworkBackendCondition.Mode.HYBRID,
-                "kubernetes", NetworkBackendCondition.Mode.HYBRID)
-            .get(profile);
-    assertThat(NetworkBackendCondition.mode(env)).isEqualTo(expected);
+    // every example is a network node on the default (hybrid) backend
+    assertThat(NetworkBackendCondition.mode(env)).isEqualTo(NetworkBackendCondition.Mode.HYBRID);
   }
 
   private static PropertySource<?> load(String file) throws IOException {

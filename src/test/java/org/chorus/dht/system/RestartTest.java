@@ -98,6 +98,7 @@ class RestartTest {
         .run(
             "--server.port=0",
             "--chorus.data-dir=" + dataDir,
+            "--chorus.dht.listen=/ip4/127.0.0.1/tcp/0",
             "--chorus.node-id=restart-node",
             "--spring.main.banner-mode=off");
   }

@@ -78,6 +78,8 @@ public abstract class ApiTestSupport {
   static void nodeProperties(DynamicPropertyRegistry registry) {
     registry.add("chorus.data-dir", DATA_DIR::toString);
     registry.add("chorus.node-id", () -> "test-node");
+    // the default backend (hybrid, standalone: no bootstrap peers) on a free loopback port
+    registry.add("chorus.dht.listen", () -> "/ip4/127.0.0.1/tcp/0");
     int i = 0;
     for (var entry : TOKENS.entrySet()) {
       String prefix = "chorus.security.tokens[" + i++ + "].";
