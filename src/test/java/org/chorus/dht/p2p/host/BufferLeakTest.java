@@ -9,6 +9,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ResourceLeakDetector;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.concurrent.TimeUnit;
 import org.chorus.dht.p2p.core.Connection;
 import org.chorus.dht.p2p.core.Multiaddr;
@@ -46,8 +49,7 @@ class BufferLeakTest {
         c.close().get(5, TimeUnit.SECONDS);
       }
       for (int i = 0; i < 3; i++) {
-        System.gc();
-        Thread.sleep(100);
+        collectGarbage();
         // leaks are reported when later buffers are tracked
         for (int j = 0; j < 200; j++) {
           ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer(64);
@@ -63,5 +65,23 @@ class BufferLeakTest {
       ResourceLeakDetector.setLevel(before);
       nettyLeaks.detachAppender(reports);
     }
+  }
+
+  /**
+   * Runs a full GC and waits until it has cleared and enqueued a weak reference of ours, so the
+   * leak detector's weak references to unreleased buffers (cleared in the same collection) can be
+   * polled. Waits on the event, not for a fixed time.
+   */
+  private static void collectGarbage() throws InterruptedException {
+    ReferenceQueue<Object> queue = new ReferenceQueue<>();
+    WeakReference<Object> sentinel = new WeakReference<>(new Object(), queue);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    Reference<?> cleared;
+    do {
+      assertThat(System.nanoTime()).as("a GC cleared the sentinel").isLessThan(deadline);
+      System.gc();
+      cleared = queue.remove(100);
+    } while (cleared == null);
+    assertThat(cleared).isSameAs(sentinel);
   }
 }
