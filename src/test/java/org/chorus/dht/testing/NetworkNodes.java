@@ -75,7 +75,7 @@ public final class NetworkNodes {
       throws Exception {
     Clock clock = Clock.systemUTC();
     Host host = Host.create(HostConfig.builder().ioThreads(1).build(), identity);
-    host.listen(LOOPBACK).get(5, TimeUnit.SECONDS);
+    host.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
     MvRecordStore records = MvRecordStore.openInDataDir(dataDir, clock);
     MvProviderStore providers = MvProviderStore.openInDataDir(dataDir, clock);
     Dht dht = new Dht(host, kad, records, providers, ChorusValidators.create(), clock, timer);

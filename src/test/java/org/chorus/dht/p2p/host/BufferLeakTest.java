@@ -38,15 +38,16 @@ class BufferLeakTest {
       try (Host a = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
           Host b = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
         b.setHandler(Echo.PROTOCOL, Echo.handler());
-        Multiaddr addr = b.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
-        Connection c = a.dial(addr).get(5, TimeUnit.SECONDS);
+        Multiaddr addr =
+            b.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
+        Connection c = a.dial(addr).get(10, TimeUnit.SECONDS);
         assertThat(HostLoopbackTest.echoStreams(c, 10, 200_000)).isEqualTo(10);
-        a.ping(c).get(5, TimeUnit.SECONDS);
+        a.ping(c).get(10, TimeUnit.SECONDS);
         // refused protocol, reset stream, then the connection goes away mid-traffic
-        c.newStream(ProtocolId.of("/none")).handle((s, e) -> null).get(5, TimeUnit.SECONDS);
-        c.newStream(Echo.PROTOCOL).get(5, TimeUnit.SECONDS).reset();
-        c.newStream(Echo.PROTOCOL).get(5, TimeUnit.SECONDS).write(new byte[300_000]);
-        c.close().get(5, TimeUnit.SECONDS);
+        c.newStream(ProtocolId.of("/none")).handle((s, e) -> null).get(10, TimeUnit.SECONDS);
+        c.newStream(Echo.PROTOCOL).get(10, TimeUnit.SECONDS).reset();
+        c.newStream(Echo.PROTOCOL).get(10, TimeUnit.SECONDS).write(new byte[300_000]);
+        c.close().get(10, TimeUnit.SECONDS);
       }
       for (int i = 0; i < 3; i++) {
         collectGarbage();

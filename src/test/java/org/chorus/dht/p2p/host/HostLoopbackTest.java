@@ -31,8 +31,8 @@ class HostLoopbackTest {
     b = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
     a.setHandler(Echo.PROTOCOL, Echo.handler());
     b.setHandler(Echo.PROTOCOL, Echo.handler());
-    a.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
-    bAddr = b.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
+    a.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
+    bAddr = b.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
   }
 
   @AfterAll
@@ -43,10 +43,10 @@ class HostLoopbackTest {
 
   @Test
   void dialsIdentifiesBothWaysAndPings() throws Exception {
-    Connection c = a.dial(bAddr.withPeerId(b.peerId())).get(5, TimeUnit.SECONDS);
+    Connection c = a.dial(bAddr.withPeerId(b.peerId())).get(10, TimeUnit.SECONDS);
     assertThat(c.remotePeer()).isEqualTo(b.peerId());
     assertThat(c.muxer().value()).isEqualTo("/yamux/1.0.0");
-    IdentifyInfo info = a.identified(c).get(5, TimeUnit.SECONDS);
+    IdentifyInfo info = a.identified(c).get(10, TimeUnit.SECONDS);
     assertThat(info.agentVersion()).isEqualTo(HostConfig.DEFAULT_AGENT_VERSION);
     assertThat(info.protocols())
         .contains("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0", Echo.PROTOCOL.value());
@@ -55,7 +55,7 @@ class HostLoopbackTest {
     // the other side identified us too
     assertThat(info.observedAddr().orElseThrow()).isEqualTo(c.localAddress());
     Connection back = waitForConnection(b, c.localAddress());
-    IdentifyInfo infoB = b.identified(back).get(5, TimeUnit.SECONDS);
+    IdentifyInfo infoB = b.identified(back).get(10, TimeUnit.SECONDS);
     assertThat(infoB.observedAddr().orElseThrow()).isEqualTo(bAddr);
     assertThat(b.peerStore().get(a.peerId()).orElseThrow().agentVersion())
         .isEqualTo(HostConfig.DEFAULT_AGENT_VERSION);
@@ -66,21 +66,21 @@ class HostLoopbackTest {
   @Test
   void manySequentialDials() throws Exception {
     for (int i = 0; i < 40; i++) {
-      Connection c = a.dial(bAddr).get(5, TimeUnit.SECONDS);
-      c.close().get(5, TimeUnit.SECONDS);
+      Connection c = a.dial(bAddr).get(10, TimeUnit.SECONDS);
+      c.close().get(10, TimeUnit.SECONDS);
     }
   }
 
   @Test
   void dialWithoutPeerIdLearnsIt() throws Exception {
-    Connection c = a.dial(bAddr).get(5, TimeUnit.SECONDS);
+    Connection c = a.dial(bAddr).get(10, TimeUnit.SECONDS);
     assertThat(c.remotePeer()).isEqualTo(b.peerId());
   }
 
   @Test
   void dialsDns4Names() throws Exception {
     Multiaddr dns = Multiaddr.parse("/dns4/localhost/tcp/" + bAddr.components().get(1).value());
-    Connection c = a.dial(dns.withPeerId(b.peerId())).get(5, TimeUnit.SECONDS);
+    Connection c = a.dial(dns.withPeerId(b.peerId())).get(10, TimeUnit.SECONDS);
     assertThat(c.remotePeer()).isEqualTo(b.peerId());
     assertThat(c.remoteAddress().toString()).startsWith("/ip4/127.");
     assertThatThrownBy(
@@ -93,13 +93,13 @@ class HostLoopbackTest {
   @Test
   void dialWithWrongPeerIdFails() {
     Multiaddr wrong = bAddr.withPeerId(IdentityKey.generate().peerId());
-    assertThatThrownBy(() -> a.dial(wrong).get(5, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> a.dial(wrong).get(10, TimeUnit.SECONDS))
         .hasMessageContaining("peer id mismatch");
   }
 
   @Test
   void fiftyConcurrentStreamsOfOneMebibyteBothWays() throws Exception {
-    Connection c = a.dial(bAddr.withPeerId(b.peerId())).get(5, TimeUnit.SECONDS);
+    Connection c = a.dial(bAddr.withPeerId(b.peerId())).get(10, TimeUnit.SECONDS);
     assertThat(echoStreams(c, 50, 1 << 20)).isEqualTo(50);
   }
 

@@ -19,7 +19,7 @@ class MemoryTransportTest {
       Host last = t.hosts.get(3);
       assertThat(last.connections()).hasSize(3);
       Connection c = last.connections(t.hosts.get(0).peerId()).get(0);
-      IdentifyInfo info = last.identified(c).get(5, TimeUnit.SECONDS);
+      IdentifyInfo info = last.identified(c).get(10, TimeUnit.SECONDS);
       assertThat(info.listenAddrs()).contains(t.addrs.get(0).withoutPeerId());
       assertThat(c.remoteAddress().toString()).startsWith("/memory/");
       Pings.roundTrip(last, c);

@@ -50,7 +50,7 @@ class AutoNatLoopbackTest {
         Host.create(
             HostConfig.builder().ioThreads(1).autonat(autonat).build(), IdentityKey.generate());
     hosts.add(h);
-    h.listen(LOOPBACK).get(5, TimeUnit.SECONDS);
+    h.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
     return h;
   }
 
@@ -59,8 +59,8 @@ class AutoNatLoopbackTest {
     Connection c =
         client
             .dial(server.listenAddrs().get(0).withPeerId(server.peerId()))
-            .get(5, TimeUnit.SECONDS);
-    client.identified(c).get(5, TimeUnit.SECONDS);
+            .get(10, TimeUnit.SECONDS);
+    client.identified(c).get(10, TimeUnit.SECONDS);
     return c;
   }
 
@@ -178,7 +178,7 @@ class AutoNatLoopbackTest {
             HostConfig.builder().ioThreads(1).maxConnections(1).autonat(onDemand().build()).build(),
             IdentityKey.generate());
     hosts.add(server);
-    server.listen(LOOPBACK).get(5, TimeUnit.SECONDS);
+    server.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
     Host client = host(onDemand().build());
     Connection c = connect(client, server); // the server's only connection slot
     DialResponse r = dialBack(c, client.advertisedAddrs());
@@ -215,7 +215,7 @@ class AutoNatLoopbackTest {
    */
   static CompletableFuture<AutoNatMessage> raw(Connection c, byte[] bytes, boolean frame)
       throws Exception {
-    Stream s = c.newStream(AutoNat.PROTOCOL).get(5, TimeUnit.SECONDS);
+    Stream s = c.newStream(AutoNat.PROTOCOL).get(10, TimeUnit.SECONDS);
     CompletableFuture<AutoNatMessage> got = new CompletableFuture<>();
     s.setListener(
         LengthPrefixed.listener(
