@@ -46,7 +46,7 @@ class DhtHealthGradingTest {
 
   NetworkDht node(String name) throws Exception {
     Host host = Host.create(HostConfig.builder().ioThreads(1).build(), IdentityKey.generate());
-    host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
+    host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
     MvRecordStore records = MvRecordStore.openInDataDir(dir.resolve(name), clock);
     MvProviderStore providers = MvProviderStore.openInDataDir(dir.resolve(name), clock);
     KadConfig kad = KadConfig.builder().mode(KadConfig.Mode.SERVER).build();

@@ -57,7 +57,7 @@ class DhtTest {
     Host h = Host.create(HostConfig.builder().ioThreads(1).build(), IdentityKey.generate());
     addrs.add(
         h.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))
-            .get(5, TimeUnit.SECONDS)
+            .get(10, TimeUnit.SECONDS)
             .withPeerId(h.peerId()));
     Clock clock = Clock.systemUTC();
     InMemoryRecordStore store = new InMemoryRecordStore(clock);
@@ -164,7 +164,7 @@ class DhtTest {
     assertThat(put).isEqualTo(Dht.PutResult.refused());
     assertThat(put.valid()).isFalse();
     assertThat(d.stats().records()).isZero();
-    assertThat(d.getValue(utf8("/CHORUS/ucxl/x"), 1).get(5, TimeUnit.SECONDS))
+    assertThat(d.getValue(utf8("/CHORUS/ucxl/x"), 1).get(10, TimeUnit.SECONDS))
         .isInstanceOf(GetResult.NotFound.class);
   }
 }

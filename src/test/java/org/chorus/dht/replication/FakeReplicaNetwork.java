@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -48,12 +49,37 @@ final class FakeReplicaNetwork implements ReplicaNetwork {
     return held.get(node).containsKey(key);
   }
 
-  /** Releases every held scan. */
-  void releaseScans() {
-    Runnable r;
-    while ((r = heldScans.poll()) != null) {
+  /** Releases the {@code n} scans held longest (the scans they let start stay held). */
+  void releaseScans(int n) {
+    for (int i = 0; i < n; i++) {
+      Runnable r = heldScans.poll();
+      if (r == null) {
+        throw new AssertionError("only " + i + " scans held, expected " + n);
+      }
       r.run();
     }
+  }
+
+  /**
+   * Waits until at least {@code n} scans are held (the manager starts them on its own worker
+   * thread, after {@code tick()} has returned).
+   *
+   * @throws AssertionError if they are not held within 30 s
+   */
+  synchronized void awaitHeldScans(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (heldScans.size() < n) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError(heldScans.size() + " scans held, expected " + n);
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+  }
+
+  private synchronized void hold(Runnable answer) {
+    heldScans.add(answer);
+    notifyAll();
   }
 
   @Override
@@ -78,7 +104,7 @@ final class FakeReplicaNetwork implements ReplicaNetwork {
           f.complete(doScan(key));
         };
     if (holdScans) {
-      heldScans.add(answer);
+      hold(answer);
     } else {
       answer.run();
     }

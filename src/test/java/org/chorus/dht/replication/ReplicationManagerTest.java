@@ -153,11 +153,16 @@ class ReplicationManagerTest {
     assertThat(manager.tick()).as("all slots busy").isZero();
     assertThat(manager.metrics().inFlight()).isEqualTo(5);
     var drained = manager.runDue();
-    while (!drained.isDone()) {
-      net.releaseScans();
-      Thread.onSpinWait();
+    // the runs open their scans on the manager's worker, after tick() returned: wait for each wave
+    // of scans to be open before releasing it (23 keys: four waves of 5, then 3)
+    for (int released = 0; released < 23; ) {
+      int wave = Math.min(5, 23 - released);
+      net.awaitHeldScans(wave);
+      assertThat(net.scansOpen.get()).as("a full wave open, and no more").isEqualTo(wave);
+      net.releaseScans(wave);
+      released += wave;
     }
-    assertThat(drained.get()).isEqualTo(23);
+    assertThat(drained.get(30, TimeUnit.SECONDS)).isEqualTo(23);
     assertThat(net.maxScansOpen.get()).isEqualTo(5);
     assertThat(net.scans.get()).isEqualTo(23);
   }

@@ -2,8 +2,10 @@ package org.chorus.dht.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -37,13 +39,13 @@ class GroupCommitTest {
             () -> {
               if (flushes.incrementAndGet() == 1) {
                 firstFlushStarted.countDown();
-                await(releaseFirstFlush);
+                awaitLatch(releaseFirstFlush);
               }
             });
     ExecutorService pool = Executors.newFixedThreadPool(5);
     try {
       Future<?> leader = pool.submit(() -> commit(gc));
-      assertThat(firstFlushStarted.await(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(firstFlushStarted.await(30, TimeUnit.SECONDS)).isTrue();
       long[] tickets = new long[4];
       for (int i = 0; i < 4; i++) {
         tickets[i] = gc.register(); // writes applied while the first flush runs
@@ -53,12 +55,12 @@ class GroupCommitTest {
         followers.add(pool.submit(() -> awaitDurable(gc, t)));
       }
       // the followers cannot finish before the first flush ends: their writes came after it began
-      Thread.onSpinWait();
+      await().atMost(Duration.ofSeconds(30)).until(() -> gc.commits() == 5); // all are waiting
       assertThat(followers).noneMatch(Future::isDone);
       releaseFirstFlush.countDown();
-      leader.get(5, TimeUnit.SECONDS);
+      leader.get(30, TimeUnit.SECONDS);
       for (Future<?> f : followers) {
-        f.get(5, TimeUnit.SECONDS);
+        f.get(30, TimeUnit.SECONDS);
       }
       assertThat(flushes).hasValue(2); // one for the leader, one shared by all four followers
       assertThat(gc.commits()).isEqualTo(5);
@@ -98,9 +100,9 @@ class GroupCommitTest {
     }
   }
 
-  private static void await(CountDownLatch latch) {
+  private static void awaitLatch(CountDownLatch latch) {
     try {
-      latch.await(5, TimeUnit.SECONDS);
+      assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

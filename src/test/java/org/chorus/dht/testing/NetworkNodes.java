@@ -59,13 +59,26 @@ public final class NetworkNodes {
   public static NetworkDht start(
       Path dataDir, IdentityKey identity, KadConfig kad, Duration operationTimeout)
       throws Exception {
+    return start(dataDir, identity, kad, operationTimeout, QueryTimer.SYSTEM);
+  }
+
+  /**
+   * As {@link #start(Path, IdentityKey, KadConfig, Duration)} with the kad layer's timer (query
+   * wakes, RPC timeouts) of its own, e.g. a {@link ManualQueryTimer}.
+   */
+  public static NetworkDht start(
+      Path dataDir,
+      IdentityKey identity,
+      KadConfig kad,
+      Duration operationTimeout,
+      QueryTimer timer)
+      throws Exception {
     Clock clock = Clock.systemUTC();
     Host host = Host.create(HostConfig.builder().ioThreads(1).build(), identity);
-    host.listen(LOOPBACK).get(5, TimeUnit.SECONDS);
+    host.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
     MvRecordStore records = MvRecordStore.openInDataDir(dataDir, clock);
     MvProviderStore providers = MvProviderStore.openInDataDir(dataDir, clock);
-    Dht dht =
-        new Dht(host, kad, records, providers, ChorusValidators.create(), clock, QueryTimer.SYSTEM);
+    Dht dht = new Dht(host, kad, records, providers, ChorusValidators.create(), clock, timer);
     dht.start();
     return new NetworkDht(host, dht, records, providers, kad.mode(), 3, operationTimeout, clock);
   }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -16,56 +15,16 @@ import org.chorus.dht.kad.KadTestPeers;
 import org.chorus.dht.kad.key.KadKey;
 import org.chorus.dht.kad.query.ClosestPeersIter.State;
 import org.chorus.dht.p2p.core.PeerId;
+import org.chorus.dht.testing.ManualQueryTimer;
 import org.junit.jupiter.api.Test;
 
 class AsyncQueryRunnerTest {
-
-  /** A timer whose time only moves when the test says so. */
-  static final class ManualTimer implements QueryTimer {
-    record Task(long at, long seq, Runnable run) {}
-
-    long now;
-    long seq;
-    final PriorityQueue<Task> tasks =
-        new PriorityQueue<>(
-            (a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
-
-    @Override
-    public synchronized long nowMillis() {
-      return now;
-    }
-
-    @Override
-    public synchronized void schedule(long delayMillis, Runnable task) {
-      tasks.add(new Task(now + delayMillis, seq++, task));
-    }
-
-    void advance(long millis) {
-      long until;
-      synchronized (this) {
-        until = now + millis;
-      }
-      while (true) {
-        Task t;
-        synchronized (this) {
-          t = tasks.peek();
-          if (t == null || t.at > until) {
-            now = until;
-            return;
-          }
-          tasks.poll();
-          now = Math.max(now, t.at);
-        }
-        t.run.run();
-      }
-    }
-  }
 
   private final Random rnd = new Random(9);
   private final Map<PeerId, KadKey> keys = new HashMap<>();
   private final Function<PeerId, KadKey> keyOf = p -> keys.computeIfAbsent(p, KadKey::of);
   private final KadKey target = KadKey.of(KadTestPeers.randomPeer(rnd));
-  private final ManualTimer timer = new ManualTimer();
+  private final ManualQueryTimer timer = new ManualQueryTimer();
   private final Map<PeerId, CompletableFuture<PeerResponse>> pending = new HashMap<>();
   private final PeerRequester manual =
       peer -> pending.computeIfAbsent(peer, p -> new CompletableFuture<>());

@@ -52,8 +52,8 @@ class KadRpcLoopbackTest {
     HostConfig config = HostConfig.builder().ioThreads(1).build();
     client = Host.create(config, IdentityKey.generate());
     server = Host.create(config, IdentityKey.generate());
-    client.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
-    serverAddr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
+    client.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
+    serverAddr = server.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
     records = new InMemoryRecordStore(clock);
     providers = new InMemoryProviderStore(clock);
     handler =
@@ -71,7 +71,7 @@ class KadRpcLoopbackTest {
       others.add(p);
       closest.known.add(p);
     }
-    client.dial(serverAddr.withPeerId(server.peerId())).get(5, TimeUnit.SECONDS);
+    client.dial(serverAddr.withPeerId(server.peerId())).get(10, TimeUnit.SECONDS);
     messenger = new KadMessenger(client, KAD);
   }
 
@@ -183,11 +183,11 @@ class KadRpcLoopbackTest {
     KadMessenger m =
         new KadMessenger(client, silent, Duration.ofSeconds(10), (d, task) -> timeouts.add(task));
     CompletableFuture<KadResult<Duration>> ping = m.ping(server.peerId());
-    Stream serverSide = heard.get(5, TimeUnit.SECONDS); // the request arrived, no answer comes
+    Stream serverSide = heard.get(10, TimeUnit.SECONDS); // the request arrived, no answer comes
     assertThat(ping).isNotDone();
     timeouts.get(0).run(); // ten seconds later
     assertThat(await(ping)).isInstanceOf(KadResult.Timeout.class);
-    serverSide.closeFuture().get(5, TimeUnit.SECONDS); // we reset the stream
+    serverSide.closeFuture().get(10, TimeUnit.SECONDS); // we reset the stream
   }
 
   @Test
@@ -198,7 +198,7 @@ class KadRpcLoopbackTest {
 
   @Test
   void requestsAreReadInALoopOnOneStream() throws Exception {
-    Stream s = client.connections(server.peerId()).get(0).newStream(KAD).get(5, TimeUnit.SECONDS);
+    Stream s = client.connections(server.peerId()).get(0).newStream(KAD).get(10, TimeUnit.SECONDS);
     List<byte[]> got = new ArrayList<>();
     CompletableFuture<Void> two = new CompletableFuture<>();
     s.setListener(
@@ -216,29 +216,30 @@ class KadRpcLoopbackTest {
             KadMessage.request(KadMessage.Type.FIND_NODE, others.get(0).id().toBytes()));
     LengthPrefixed.write(s, ping);
     LengthPrefixed.write(s, find);
-    two.get(5, TimeUnit.SECONDS);
+    two.get(10, TimeUnit.SECONDS);
     assertThat(got.get(0)).isEqualTo(ping);
     assertThat(KadCodec.decode(got.get(1)).closerPeers()).hasSize(20);
     s.closeWrite();
-    s.closeFuture().get(5, TimeUnit.SECONDS);
+    s.closeFuture().get(10, TimeUnit.SECONDS);
   }
 
   @Test
   void garbageAndCapPlusOneResetTheStreamAndAreCounted() throws Exception {
     long before = handler.rejected();
     Stream garbage =
-        client.connections(server.peerId()).get(0).newStream(KAD).get(5, TimeUnit.SECONDS);
+        client.connections(server.peerId()).get(0).newStream(KAD).get(10, TimeUnit.SECONDS);
     StreamCollector.on(garbage);
     LengthPrefixed.write(garbage, new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
-    garbage.closeFuture().get(5, TimeUnit.SECONDS);
+    garbage.closeFuture().get(10, TimeUnit.SECONDS);
 
-    Stream big = client.connections(server.peerId()).get(0).newStream(KAD).get(5, TimeUnit.SECONDS);
+    Stream big =
+        client.connections(server.peerId()).get(0).newStream(KAD).get(10, TimeUnit.SECONDS);
     StreamCollector.on(big);
     big.write(Varint.encode(KadCodec.MAX_MESSAGE + 1)); // only the length: refused before the body
-    big.closeFuture().get(5, TimeUnit.SECONDS);
+    big.closeFuture().get(10, TimeUnit.SECONDS);
     // the server resets before it counts: allow it a moment
     Awaitility.await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(10))
         .until(() -> handler.rejected() >= before + 2);
     assertThat(handler.rejected()).isEqualTo(before + 2);
@@ -262,18 +263,19 @@ class KadRpcLoopbackTest {
             (delay, task) -> timeouts.add(task),
             20);
     server.setHandler(quick, h);
-    Stream s = client.connections(server.peerId()).get(0).newStream(quick).get(5, TimeUnit.SECONDS);
+    Stream s =
+        client.connections(server.peerId()).get(0).newStream(quick).get(10, TimeUnit.SECONDS);
     StreamCollector.on(s);
     // a request re-arms the timer: the first timeout is stale and does nothing
     CompletableFuture<byte[]> pong = new CompletableFuture<>();
     s.setListener(LengthPrefixed.listener(KadCodec.MAX_MESSAGE, (st, m) -> pong.complete(m)));
     LengthPrefixed.write(s, KadCodec.encode(KadMessage.request(KadMessage.Type.PING, new byte[0])));
-    pong.get(5, TimeUnit.SECONDS);
+    pong.get(10, TimeUnit.SECONDS);
     assertThat(timeouts).hasSize(2);
     timeouts.get(0).run();
     assertThat(s.closeFuture()).isNotDone();
     timeouts.get(1).run(); // ten idle seconds later
-    s.closeFuture().get(5, TimeUnit.SECONDS);
+    s.closeFuture().get(10, TimeUnit.SECONDS);
     assertThat(h.rejected()).isEqualTo(1);
   }
 
@@ -290,7 +292,7 @@ class KadRpcLoopbackTest {
   /** ADD_PROVIDER has no answer: poll until the server has stored {@code n} providers. */
   static KadMessenger.ProvidersReply awaitProviders(byte[] mh, int n) throws Exception {
     return Awaitility.await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20))
         .until(
             () -> await(messenger.getProviders(server.peerId(), mh)).answer().get(),

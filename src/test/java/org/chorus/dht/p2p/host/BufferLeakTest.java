@@ -9,6 +9,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ResourceLeakDetector;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.concurrent.TimeUnit;
 import org.chorus.dht.p2p.core.Connection;
 import org.chorus.dht.p2p.core.Multiaddr;
@@ -35,19 +38,19 @@ class BufferLeakTest {
       try (Host a = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
           Host b = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
         b.setHandler(Echo.PROTOCOL, Echo.handler());
-        Multiaddr addr = b.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
-        Connection c = a.dial(addr).get(5, TimeUnit.SECONDS);
+        Multiaddr addr =
+            b.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
+        Connection c = a.dial(addr).get(10, TimeUnit.SECONDS);
         assertThat(HostLoopbackTest.echoStreams(c, 10, 200_000)).isEqualTo(10);
-        a.ping(c).get(5, TimeUnit.SECONDS);
+        a.ping(c).get(10, TimeUnit.SECONDS);
         // refused protocol, reset stream, then the connection goes away mid-traffic
-        c.newStream(ProtocolId.of("/none")).handle((s, e) -> null).get(5, TimeUnit.SECONDS);
-        c.newStream(Echo.PROTOCOL).get(5, TimeUnit.SECONDS).reset();
-        c.newStream(Echo.PROTOCOL).get(5, TimeUnit.SECONDS).write(new byte[300_000]);
-        c.close().get(5, TimeUnit.SECONDS);
+        c.newStream(ProtocolId.of("/none")).handle((s, e) -> null).get(10, TimeUnit.SECONDS);
+        c.newStream(Echo.PROTOCOL).get(10, TimeUnit.SECONDS).reset();
+        c.newStream(Echo.PROTOCOL).get(10, TimeUnit.SECONDS).write(new byte[300_000]);
+        c.close().get(10, TimeUnit.SECONDS);
       }
       for (int i = 0; i < 3; i++) {
-        System.gc();
-        Thread.sleep(100);
+        collectGarbage();
         // leaks are reported when later buffers are tracked
         for (int j = 0; j < 200; j++) {
           ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer(64);
@@ -63,5 +66,23 @@ class BufferLeakTest {
       ResourceLeakDetector.setLevel(before);
       nettyLeaks.detachAppender(reports);
     }
+  }
+
+  /**
+   * Runs a full GC and waits until it has cleared and enqueued a weak reference of ours, so the
+   * leak detector's weak references to unreleased buffers (cleared in the same collection) can be
+   * polled. Waits on the event, not for a fixed time.
+   */
+  private static void collectGarbage() throws InterruptedException {
+    ReferenceQueue<Object> queue = new ReferenceQueue<>();
+    WeakReference<Object> sentinel = new WeakReference<>(new Object(), queue);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    Reference<?> cleared;
+    do {
+      assertThat(System.nanoTime()).as("a GC cleared the sentinel").isLessThan(deadline);
+      System.gc();
+      cleared = queue.remove(100);
+    } while (cleared == null);
+    assertThat(cleared).isSameAs(sentinel);
   }
 }

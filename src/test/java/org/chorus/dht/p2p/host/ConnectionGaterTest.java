@@ -23,8 +23,8 @@ class ConnectionGaterTest {
     try (Host server = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
         Host client = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
       assertThat(client.connectionGater()).isSameAs(ConnectionGater.ALLOW_ALL);
-      Multiaddr addr = server.listen(ANY).get(5, TimeUnit.SECONDS);
-      client.dial(addr.withPeerId(server.peerId())).get(5, TimeUnit.SECONDS);
+      Multiaddr addr = server.listen(ANY).get(10, TimeUnit.SECONDS);
+      client.dial(addr.withPeerId(server.peerId())).get(10, TimeUnit.SECONDS);
       assertThat(client.gatedConnections().total()).isZero();
       assertThat(server.gatedConnections().total()).isZero();
     }
@@ -34,20 +34,20 @@ class ConnectionGaterTest {
   void dialToDeniedPeerIsRefusedBeforeConnecting() throws Exception {
     try (Host server = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
         Host client = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
-      Multiaddr addr = server.listen(ANY).get(5, TimeUnit.SECONDS);
+      Multiaddr addr = server.listen(ANY).get(10, TimeUnit.SECONDS);
       DenyListGater deny = new DenyListGater();
       deny.denyPeer(server.peerId());
       client.setConnectionGater(deny);
 
       assertThatThrownBy(
-              () -> client.dial(addr.withPeerId(server.peerId())).get(5, TimeUnit.SECONDS))
+              () -> client.dial(addr.withPeerId(server.peerId())).get(10, TimeUnit.SECONDS))
           .hasMessageContaining("refused by the connection gater");
       assertThat(client.gatedConnections().dials()).isEqualTo(1);
       assertThat(server.connections()).isEmpty();
       assertThat(server.gatedConnections().total()).isZero();
 
       deny.allowPeer(server.peerId());
-      Connection c = client.dial(addr.withPeerId(server.peerId())).get(5, TimeUnit.SECONDS);
+      Connection c = client.dial(addr.withPeerId(server.peerId())).get(10, TimeUnit.SECONDS);
       assertThat(c.remotePeer()).isEqualTo(server.peerId());
     }
   }
@@ -56,11 +56,11 @@ class ConnectionGaterTest {
   void dialToDeniedAddressIsRefused() throws Exception {
     try (Host server = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
         Host client = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
-      Multiaddr addr = server.listen(ANY).get(5, TimeUnit.SECONDS);
+      Multiaddr addr = server.listen(ANY).get(10, TimeUnit.SECONDS);
       DenyListGater deny = new DenyListGater();
       deny.denyAddress(InetAddress.getByName("127.0.0.1"));
       client.setConnectionGater(deny);
-      assertThatThrownBy(() -> client.dial(addr).get(5, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> client.dial(addr).get(10, TimeUnit.SECONDS))
           .hasMessageContaining("refused by the connection gater");
       assertThat(client.gatedConnections().dials()).isEqualTo(1);
     }
@@ -70,7 +70,7 @@ class ConnectionGaterTest {
   void inboundFromDeniedAddressIsClosedOnAccept() throws Exception {
     try (Host server = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
         Host client = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
-      Multiaddr addr = server.listen(ANY).get(5, TimeUnit.SECONDS);
+      Multiaddr addr = server.listen(ANY).get(10, TimeUnit.SECONDS);
       DenyListGater deny = new DenyListGater();
       deny.denyAddress(InetAddress.getByName("127.0.0.1"));
       server.setConnectionGater(deny);
@@ -87,7 +87,7 @@ class ConnectionGaterTest {
   void deniedPeerIsClosedAfterTheHandshakeOnEitherSide() throws Exception {
     try (Host server = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
         Host client = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
-      Multiaddr addr = server.listen(ANY).get(5, TimeUnit.SECONDS);
+      Multiaddr addr = server.listen(ANY).get(10, TimeUnit.SECONDS);
 
       // the server learns who dials only from the handshake
       DenyListGater serverDeny = new DenyListGater();
@@ -117,7 +117,7 @@ class ConnectionGaterTest {
   void aGaterThatThrowsRefuses() throws Exception {
     try (Host server = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
         Host client = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
-      Multiaddr addr = server.listen(ANY).get(5, TimeUnit.SECONDS);
+      Multiaddr addr = server.listen(ANY).get(10, TimeUnit.SECONDS);
       client.setConnectionGater(
           new ConnectionGater() {
             @Override
@@ -125,7 +125,7 @@ class ConnectionGaterTest {
               throw new IllegalStateException("broken gater");
             }
           });
-      assertThatThrownBy(() -> client.dial(addr).get(5, TimeUnit.SECONDS))
+      assertThatThrownBy(() -> client.dial(addr).get(10, TimeUnit.SECONDS))
           .hasMessageContaining("refused by the connection gater");
     }
   }
@@ -135,20 +135,20 @@ class ConnectionGaterTest {
     try (Host a = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
         Host b = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
         Host c = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
-      Multiaddr addrA = a.listen(ANY).get(5, TimeUnit.SECONDS).withPeerId(a.peerId());
-      b.dial(addrA).get(5, TimeUnit.SECONDS);
-      c.dial(addrA).get(5, TimeUnit.SECONDS);
-      await().atMost(Duration.ofSeconds(5)).until(() -> a.connections().size() == 2);
+      Multiaddr addrA = a.listen(ANY).get(10, TimeUnit.SECONDS).withPeerId(a.peerId());
+      b.dial(addrA).get(10, TimeUnit.SECONDS);
+      c.dial(addrA).get(10, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(10)).until(() -> a.connections().size() == 2);
 
       DenyListGater deny = new DenyListGater();
       a.setConnectionGater(deny);
-      assertThat(a.closeGatedConnections().get(5, TimeUnit.SECONDS)).isZero();
+      assertThat(a.closeGatedConnections().get(10, TimeUnit.SECONDS)).isZero();
 
       deny.denyPeer(b.peerId());
-      assertThat(a.closeGatedConnections().get(5, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(a.closeGatedConnections().get(10, TimeUnit.SECONDS)).isEqualTo(1);
       assertThat(a.gatedConnections().closed()).isEqualTo(1);
-      await().atMost(Duration.ofSeconds(5)).until(() -> a.connections(b.peerId()).isEmpty());
-      await().atMost(Duration.ofSeconds(5)).until(() -> b.connections(a.peerId()).isEmpty());
+      await().atMost(Duration.ofSeconds(10)).until(() -> a.connections(b.peerId()).isEmpty());
+      await().atMost(Duration.ofSeconds(10)).until(() -> b.connections(a.peerId()).isEmpty());
       assertThat(a.connections(c.peerId())).hasSize(1);
 
       // b's redial is refused once the handshake shows who it is
@@ -157,7 +157,7 @@ class ConnectionGaterTest {
       assertThat(a.gatedConnections().secured()).isEqualTo(1);
 
       deny.clear();
-      assertThat(b.dial(addrA).get(5, TimeUnit.SECONDS).isOpen()).isTrue();
+      assertThat(b.dial(addrA).get(10, TimeUnit.SECONDS).isOpen()).isTrue();
       assertThat(deny.deniedPeers()).isEmpty();
     }
   }

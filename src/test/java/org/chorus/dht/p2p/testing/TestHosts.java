@@ -21,10 +21,10 @@ public final class TestHosts implements AutoCloseable {
       Host h = Host.create(config, IdentityKey.generate());
       t.hosts.add(h);
       t.addrs.add(
-          h.listen(Multiaddr.parse("/memory/0")).get(5, TimeUnit.SECONDS).withPeerId(h.peerId()));
+          h.listen(Multiaddr.parse("/memory/0")).get(10, TimeUnit.SECONDS).withPeerId(h.peerId()));
       if (mesh) {
         for (int j = 0; j < i; j++) {
-          h.dial(t.addrs.get(j)).get(5, TimeUnit.SECONDS);
+          h.dial(t.addrs.get(j)).get(10, TimeUnit.SECONDS);
         }
       }
     }

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 /** AutoNAT between real hosts on loopback TCP: dial-backs, refusals, limits, the verdict. */
 class AutoNatLoopbackTest {
   static final Multiaddr LOOPBACK = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
-  static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  /** Generous: no test here waits for a timeout, so they only bound a dial-back on a busy box. */
+  static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   final List<Host> hosts = new ArrayList<>();
 
@@ -36,10 +38,10 @@ class AutoNatLoopbackTest {
     hosts.forEach(Host::close);
   }
 
-  static AutoNatConfig.Builder fast() {
+  static AutoNatConfig.Builder onDemand() {
     return AutoNatConfig.builder()
-        .dialTimeout(Duration.ofSeconds(3))
-        .requestTimeout(Duration.ofSeconds(5))
+        .dialTimeout(Duration.ofSeconds(10))
+        .requestTimeout(TIMEOUT)
         .bootDelay(Duration.ofHours(1)); // probes only when a test asks
   }
 
@@ -48,7 +50,7 @@ class AutoNatLoopbackTest {
         Host.create(
             HostConfig.builder().ioThreads(1).autonat(autonat).build(), IdentityKey.generate());
     hosts.add(h);
-    h.listen(LOOPBACK).get(5, TimeUnit.SECONDS);
+    h.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
     return h;
   }
 
@@ -57,8 +59,8 @@ class AutoNatLoopbackTest {
     Connection c =
         client
             .dial(server.listenAddrs().get(0).withPeerId(server.peerId()))
-            .get(5, TimeUnit.SECONDS);
-    client.identified(c).get(5, TimeUnit.SECONDS);
+            .get(10, TimeUnit.SECONDS);
+    client.identified(c).get(10, TimeUnit.SECONDS);
     return c;
   }
 
@@ -70,13 +72,13 @@ class AutoNatLoopbackTest {
   }
 
   static DialResponse dialBack(Connection c, List<Multiaddr> addrs) throws Exception {
-    return AutoNat.dialBack(c, addrs, TIMEOUT).get(10, TimeUnit.SECONDS);
+    return AutoNat.dialBack(c, addrs, TIMEOUT).get(30, TimeUnit.SECONDS);
   }
 
   @Test
   void aReachableListenerIsDialledBackAndTheVerdictIsPublic() throws Exception {
-    Host server = host(fast().build());
-    Host client = host(fast().build());
+    Host server = host(onDemand().build());
+    Host client = host(onDemand().build());
     Connection c = connect(client, server);
 
     DialResponse r = dialBack(c, client.advertisedAddrs());
@@ -86,13 +88,13 @@ class AutoNatLoopbackTest {
 
     assertThat(client.reachability()).isEqualTo(Reachability.UNKNOWN);
     // one AutoNAT peer connected: one answer decides
-    assertThat(client.probeReachability().get(10, TimeUnit.SECONDS)).isEqualTo(Reachability.PUBLIC);
+    assertThat(client.probeReachability().get(30, TimeUnit.SECONDS)).isEqualTo(Reachability.PUBLIC);
   }
 
   @Test
   void aClaimedAddressNobodyListensOnIsADialErrorAndTheVerdictIsPrivate() throws Exception {
-    Host server = host(fast().build());
-    Host client = host(fast().build());
+    Host server = host(onDemand().build());
+    Host client = host(onDemand().build());
     Connection c = connect(client, server);
     Multiaddr closed = closedPort();
 
@@ -101,17 +103,17 @@ class AutoNatLoopbackTest {
 
     client.setAnnounceAddrs(List.of(closed));
     assertThat(client.advertisedAddrs()).containsExactly(closed);
-    assertThat(client.probeReachability().get(10, TimeUnit.SECONDS))
+    assertThat(client.probeReachability().get(30, TimeUnit.SECONDS))
         .isEqualTo(Reachability.PRIVATE);
     // back to the real listen address: reachable again
     client.setAnnounceAddrs(List.of());
-    assertThat(client.probeReachability().get(10, TimeUnit.SECONDS)).isEqualTo(Reachability.PUBLIC);
+    assertThat(client.probeReachability().get(30, TimeUnit.SECONDS)).isEqualTo(Reachability.PUBLIC);
   }
 
   @Test
   void onlyTheObservedIpIsDialled() throws Exception {
-    Host server = host(fast().build());
-    Host client = host(fast().build());
+    Host server = host(onDemand().build());
+    Host client = host(onDemand().build());
     Connection c = connect(client, server);
     // another IP (never dialled: the filter drops it before any connect), a DNS name, no TCP
     List<Multiaddr> foreign =
@@ -124,14 +126,14 @@ class AutoNatLoopbackTest {
     assertThat(server.autoNatServer().refused()).isEqualTo(1);
     assertThat(server.autoNatServer().dialled() + server.autoNatServer().failed()).isZero();
     // a refusal says nothing about us
-    assertThat(client.probeReachability().get(10, TimeUnit.SECONDS))
+    assertThat(client.probeReachability().get(30, TimeUnit.SECONDS))
         .isEqualTo(Reachability.PUBLIC); // the real (advertised) address is fine
   }
 
   @Test
   void aDialForAnotherPeerIsABadRequest() throws Exception {
-    Host server = host(fast().build());
-    Host client = host(fast().build());
+    Host server = host(onDemand().build());
+    Host client = host(onDemand().build());
     Connection c = connect(client, server);
     AutoNatMessage.Dial forged =
         new AutoNatMessage.Dial(
@@ -144,8 +146,8 @@ class AutoNatLoopbackTest {
 
   @Test
   void garbageIsABadRequestAndAnOversizeFrameResetsTheStream() throws Exception {
-    Host server = host(fast().build());
-    Host client = host(fast().build());
+    Host server = host(onDemand().build());
+    Host client = host(onDemand().build());
     Connection c = connect(client, server);
     DialResponse r =
         (DialResponse) raw(c, new byte[] {(byte) 0xff, 0x00, 0x13}, true).get(10, TimeUnit.SECONDS);
@@ -160,8 +162,8 @@ class AutoNatLoopbackTest {
 
   @Test
   void dialsPerPeerAreLimited() throws Exception {
-    Host server = host(fast().maxDialsPerPeer(1).build());
-    Host client = host(fast().build());
+    Host server = host(onDemand().maxDialsPerPeer(1).build());
+    Host client = host(onDemand().build());
     Connection c = connect(client, server);
     assertThat(dialBack(c, client.advertisedAddrs()).status()).isEqualTo(Status.OK);
     DialResponse second = dialBack(c, client.advertisedAddrs());
@@ -173,11 +175,11 @@ class AutoNatLoopbackTest {
   void aDialWeCannotMakeIsARefusalNotADialError() throws Exception {
     Host server =
         Host.create(
-            HostConfig.builder().ioThreads(1).maxConnections(1).autonat(fast().build()).build(),
+            HostConfig.builder().ioThreads(1).maxConnections(1).autonat(onDemand().build()).build(),
             IdentityKey.generate());
     hosts.add(server);
-    server.listen(LOOPBACK).get(5, TimeUnit.SECONDS);
-    Host client = host(fast().build());
+    server.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
+    Host client = host(onDemand().build());
     Connection c = connect(client, server); // the server's only connection slot
     DialResponse r = dialBack(c, client.advertisedAddrs());
     assertThat(r.status()).isEqualTo(Status.E_DIAL_REFUSED);
@@ -186,16 +188,16 @@ class AutoNatLoopbackTest {
 
   @Test
   void probingAClosedHostAnswersAtOnce() throws Exception {
-    Host h = host(fast().build());
+    Host h = host(onDemand().build());
     h.close();
     h.startAutoNat(); // no effect, no exception
-    assertThat(h.probeReachability().get(5, TimeUnit.SECONDS)).isEqualTo(Reachability.UNKNOWN);
+    assertThat(h.probeReachability().get(30, TimeUnit.SECONDS)).isEqualTo(Reachability.UNKNOWN);
   }
 
   @Test
   void aDisabledServerDoesNotAdvertiseOrServeTheProtocol() throws Exception {
-    Host server = host(fast().serverEnabled(false).build());
-    Host client = host(fast().build());
+    Host server = host(onDemand().serverEnabled(false).build());
+    Host client = host(onDemand().build());
     Connection c = connect(client, server);
     assertThat(client.peerStore().get(server.peerId()).orElseThrow().protocols())
         .doesNotContain(AutoNat.PROTOCOL.value())
@@ -203,7 +205,7 @@ class AutoNatLoopbackTest {
     assertThatThrownBy(() -> dialBack(c, client.advertisedAddrs()))
         .hasMessageContaining("supports none");
     // no AutoNAT peer: nothing to ask, nothing decided
-    assertThat(client.probeReachability().get(10, TimeUnit.SECONDS))
+    assertThat(client.probeReachability().get(30, TimeUnit.SECONDS))
         .isEqualTo(Reachability.UNKNOWN);
   }
 
@@ -213,7 +215,7 @@ class AutoNatLoopbackTest {
    */
   static CompletableFuture<AutoNatMessage> raw(Connection c, byte[] bytes, boolean frame)
       throws Exception {
-    Stream s = c.newStream(AutoNat.PROTOCOL).get(5, TimeUnit.SECONDS);
+    Stream s = c.newStream(AutoNat.PROTOCOL).get(10, TimeUnit.SECONDS);
     CompletableFuture<AutoNatMessage> got = new CompletableFuture<>();
     s.setListener(
         LengthPrefixed.listener(

@@ -25,10 +25,10 @@ class IdentifyPushTest {
     HostConfig config = HostConfig.builder().ioThreads(1).build();
     try (Host a = Host.create(config, IdentityKey.generate());
         Host b = Host.create(config, IdentityKey.generate())) {
-      Multiaddr aAddr = a.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
-      b.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
-      Connection c = b.dial(aAddr.withPeerId(a.peerId())).get(5, TimeUnit.SECONDS);
-      b.identified(c).get(5, TimeUnit.SECONDS);
+      Multiaddr aAddr = a.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
+      b.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
+      Connection c = b.dial(aAddr.withPeerId(a.peerId())).get(10, TimeUnit.SECONDS);
+      b.identified(c).get(10, TimeUnit.SECONDS);
       List<String> pushed = new CopyOnWriteArrayList<>();
       b.addPushListener((peer, info) -> pushed.add(peer + " " + info.protocols()));
       assertThat(protocolsOf(b, a.peerId())).contains(Identify.PUSH_PROTOCOL.value());
@@ -60,10 +60,10 @@ class IdentifyPushTest {
     HostConfig config = HostConfig.builder().ioThreads(1).build();
     try (Host a = Host.create(config, IdentityKey.generate());
         Host b = Host.create(config, IdentityKey.generate())) {
-      Multiaddr aAddr = a.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
-      Connection c = b.dial(aAddr.withPeerId(a.peerId())).get(5, TimeUnit.SECONDS);
-      b.identified(c).get(5, TimeUnit.SECONDS);
-      a.identified(a.connections(b.peerId()).get(0)).get(5, TimeUnit.SECONDS);
+      Multiaddr aAddr = a.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(10, TimeUnit.SECONDS);
+      Connection c = b.dial(aAddr.withPeerId(a.peerId())).get(10, TimeUnit.SECONDS);
+      b.identified(c).get(10, TimeUnit.SECONDS);
+      a.identified(a.connections(b.peerId()).get(0)).get(10, TimeUnit.SECONDS);
       // b pushes a message claiming a third peer's key and a protocol list without identify
       Identify liar =
           new Identify(
