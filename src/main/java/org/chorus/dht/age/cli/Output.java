@@ -131,6 +131,7 @@ abstract sealed class Output implements Closeable {
     private final Thread onShutdown = new Thread(this::deleteTemp, "chorus-age-cleanup");
 
     private boolean done;
+    private boolean aborted; // guarded by this
 
     AtomicFile(Path target) throws IOException {
       // Through a symbolic link to the file it names, as a plain open would write.
@@ -162,12 +163,17 @@ abstract sealed class Output implements Closeable {
 
     @Override
     void commit() throws IOException {
-      try {
-        stream.close();
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw new IOException(
-            "failed to write output file " + target + ": " + Failures.reason(e), e);
+      synchronized (this) {
+        if (aborted) {
+          throw new IOException("failed to write output file " + target + ": interrupted");
+        }
+        try {
+          stream.close();
+          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+          throw new IOException(
+              "failed to write output file " + target + ": " + Failures.reason(e), e);
+        }
       }
       finish();
     }
@@ -196,7 +202,9 @@ abstract sealed class Output implements Closeable {
       }
     }
 
-    private void deleteTemp() {
+    /** The shutdown hook: no commit after it started (a signal that raced the end of input). */
+    private synchronized void deleteTemp() {
+      aborted = true;
       try {
         Files.deleteIfExists(temp);
       } catch (IOException ignored) {

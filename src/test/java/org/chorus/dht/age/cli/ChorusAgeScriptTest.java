@@ -81,7 +81,9 @@ class ChorusAgeScriptTest {
       stdin.flush();
       awaitTemporaryFile();
 
-      process.destroy(); // SIGTERM; the launcher execs java, so this reaches the JVM
+      // SIGTERM through the process handle: Process.destroy() would also close our end of its
+      // stdin at once, and the EOF could let the CLI finish and commit before the signal lands
+      process.toHandle().destroy(); // the launcher execs java, so this reaches the JVM
       assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     } catch (java.io.IOException brokenPipe) {
       // The JVM is gone; what matters is what it left behind.
