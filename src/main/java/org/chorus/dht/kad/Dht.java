@@ -34,6 +34,7 @@ import org.chorus.dht.kad.query.QueryResult;
 import org.chorus.dht.kad.query.QueryTimer;
 import org.chorus.dht.kad.records.InvalidRecordException;
 import org.chorus.dht.kad.records.ProviderStore;
+import org.chorus.dht.kad.records.RecordListener;
 import org.chorus.dht.kad.records.RecordStore;
 import org.chorus.dht.kad.records.RecordValidator;
 import org.chorus.dht.kad.routing.AddResult;
@@ -84,6 +85,28 @@ public final class Dht implements AutoCloseable {
   private final AtomicBoolean bootstrapped = new AtomicBoolean();
   private final AtomicReference<Instant> startedAt = new AtomicReference<>();
   private final List<Consumer<PeerId>> peerListeners = new CopyOnWriteArrayList<>();
+  private final List<RecordListener> recordListeners = new CopyOnWriteArrayList<>();
+  private final RecordListener recordEvents =
+      new RecordListener() {
+        @Override
+        public void accepted(PeerId from, byte[] key) {
+          for (RecordListener l : recordListeners) {
+            l.accepted(from, key);
+          }
+        }
+
+        @Override
+        public void refused(
+            PeerId from,
+            byte[] key,
+            Source source,
+            InvalidRecordException.Reason reason,
+            String detail) {
+          for (RecordListener l : recordListeners) {
+            l.refused(from, key, source, reason, detail);
+          }
+        }
+      };
 
   public Dht(
       Host host,
@@ -198,6 +221,14 @@ public final class Dht implements AutoCloseable {
    * replacement), from the thread that added it (often an event loop): it must not block. The
    * hybrid backend and the replication manager use it to use the network the moment it exists.
    */
+  /**
+   * Tells {@code listener} about records from peers: PUT_VALUE requests stored or refused, values a
+   * lookup received and refused (metrics, audit). Must not block.
+   */
+  public void addRecordListener(RecordListener listener) {
+    recordListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
   public void addPeerListener(Consumer<PeerId> listener) {
     peerListeners.add(Objects.requireNonNull(listener, "listener"));
   }
@@ -402,12 +433,23 @@ public final class Dht implements AutoCloseable {
                   List<PeerId> closer = answered(peer, r.map(KadMessenger.ValueReply::closerPeers));
                   Optional<KadRecord> rec = r.answer().flatMap(KadMessenger.ValueReply::record);
                   boolean goal = false;
-                  if (rec.isPresent() && valid(k, rec.get().value())) {
+                  if (rec.isPresent() && validFrom(peer, k, rec.get().value())) {
                     values.put(peer, rec.get().value());
                     goal = goalAfterValue.getAsBoolean();
                   }
                   return new PeerResponse(closer, goal);
                 });
+  }
+
+  /** {@link #valid} for a value {@code peer} returned; a refusal goes to the record listeners. */
+  private boolean validFrom(PeerId peer, byte[] key, byte[] value) {
+    try {
+      validator.validate(key, value);
+      return true;
+    } catch (InvalidRecordException e) {
+      recordEvents.refused(peer, key, RecordListener.Source.GET, e.reason(), e.getMessage());
+      return false;
+    }
   }
 
   private boolean valid(byte[] key, byte[] value) {
@@ -773,6 +815,7 @@ public final class Dht implements AutoCloseable {
               config.rpcTimeout(),
               (delay, task) -> timer.schedule(delay.toMillis(), task),
               config.k());
+      requestHandler.setRecordListener(recordEvents);
     }
     return requestHandler;
   }

@@ -52,6 +52,7 @@ public final class ChorusValidators {
       RecordValidator v = parts.length >= 4 ? bySub.get(parts[2]) : null;
       if (v == null) {
         throw new InvalidRecordException(
+            InvalidRecordException.Reason.UNKNOWN_NAMESPACE,
             "failed to validate: no validator for /CHORUS/" + (parts.length >= 3 ? parts[2] : ""));
       }
       return v;

@@ -53,6 +53,7 @@ public final class NamespacedValidator implements RecordValidator {
     RecordValidator v = byNamespace.get(ns);
     if (v == null) {
       throw new InvalidRecordException(
+          InvalidRecordException.Reason.UNKNOWN_NAMESPACE,
           "failed to validate: no validator for namespace \"" + ns + "\"");
     }
     return v;

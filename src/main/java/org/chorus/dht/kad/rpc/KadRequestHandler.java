@@ -15,6 +15,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.chorus.dht.kad.records.InvalidRecordException;
 import org.chorus.dht.kad.records.ProviderStore;
+import org.chorus.dht.kad.records.RecordListener;
 import org.chorus.dht.kad.records.RecordStore;
 import org.chorus.dht.kad.records.RecordValidator;
 import org.chorus.dht.kad.wire.KadCodec;
@@ -61,6 +62,7 @@ public final class KadRequestHandler implements StreamHandler {
   private final int closerPeers;
   private final LongAdder served = new LongAdder();
   private final LongAdder rejected = new LongAdder();
+  private volatile RecordListener recordListener = new RecordListener() {};
 
   /**
    * @param self our peer id and {@code selfAddrs} our advertised addresses (FIND_NODE of our id)
@@ -115,6 +117,11 @@ public final class KadRequestHandler implements StreamHandler {
         KadRpc.DEFAULT_TIMEOUT,
         RpcTimer.SYSTEM,
         KadRpc.DEFAULT_CLOSER_PEERS);
+  }
+
+  /** Told about every PUT_VALUE stored or refused (metrics, audit). Replaces the previous one. */
+  public void setRecordListener(RecordListener listener) {
+    this.recordListener = Objects.requireNonNull(listener, "listener");
   }
 
   /** Requests answered. */
@@ -197,7 +204,7 @@ public final class KadRequestHandler implements StreamHandler {
     KadMessage req = KadCodec.decode(raw);
     return switch (req.type()) {
       case PUT_VALUE -> {
-        putValue(req);
+        putValue(from, req);
         yield Optional.of(raw); // echo the request unchanged
       }
       case PING -> Optional.of(raw);
@@ -211,7 +218,18 @@ public final class KadRequestHandler implements StreamHandler {
     };
   }
 
-  private void putValue(KadMessage req) {
+  private void putValue(PeerId from, KadMessage req) {
+    byte[] key = req.key();
+    try {
+      store(req);
+    } catch (InvalidRecordException e) {
+      recordListener.refused(from, key, RecordListener.Source.PUT, e.reason(), e.getMessage());
+      throw e;
+    }
+    recordListener.accepted(from, key);
+  }
+
+  private void store(KadMessage req) {
     KadRecord rec =
         req.record().orElseThrow(() -> new InvalidRecordException("PUT_VALUE without a record"));
     byte[] key = rec.key();
@@ -222,12 +240,14 @@ public final class KadRequestHandler implements StreamHandler {
     Optional<KadRecord> existing = records.get(key);
     if (existing.isPresent() && !Arrays.equals(existing.get().value(), rec.value())) {
       if (validator.select(key, List.of(rec.value(), existing.get().value())) != 0) {
-        throw new InvalidRecordException("PUT_VALUE: the stored record is better");
+        throw new InvalidRecordException(
+            InvalidRecordException.Reason.ROLLBACK, "PUT_VALUE: the stored record is better");
       }
     }
     KadRecord stamped = rec.withTimeReceived(RecordTime.format(clock.instant()));
     if (records.put(stamped) != RecordStore.PutOutcome.STORED) {
-      throw new IllegalStateException("PUT_VALUE: record store full");
+      throw new InvalidRecordException(
+          InvalidRecordException.Reason.STORE_FULL, "PUT_VALUE: record store full");
     }
   }
 
