@@ -94,6 +94,7 @@ class DiscoveryController {
             ? caller.role()
             : request.role();
     policy.require(role, "role");
+    policy.requireWriter(caller.role(), "announce");
     if (!role.equals(caller.role()) && !caller.admin()) {
       throw ApiException.forbidden(
               "role-not-permitted",
@@ -112,9 +113,11 @@ class DiscoveryController {
 
   @PostMapping("/api/v1/capabilities/announce")
   @Operation(operationId = "announceCapabilities", summary = "Announce capabilities")
-  @ProblemResponses(400)
+  @ProblemResponses({400, 403})
   AnnouncementView announceCapabilities(
+      @AuthenticationPrincipal ChorusPrincipal caller,
       @RequestBody(required = false) AnnounceCapabilitiesRequest request) {
+    policy.requireWriter(caller.role(), "announce");
     return AnnouncementView.of(
         discovery.announceCapabilities(request == null ? null : request.capabilities()));
   }

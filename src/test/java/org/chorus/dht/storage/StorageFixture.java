@@ -49,6 +49,7 @@ final class StorageFixture implements AutoCloseable {
             config,
             policy,
             keys,
+            new org.chorus.dht.roles.RoleAuthority(policy, keys),
             new IdentityEnvelopeSigner(NodeIdentity.loadOrCreate(dataDir)),
             backend,
             index,

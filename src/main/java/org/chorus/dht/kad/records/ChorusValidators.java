@@ -3,6 +3,7 @@ package org.chorus.dht.kad.records;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.chorus.dht.envelope.WriteAuthority;
 
 /**
  * The validators of our records (DESIGN.md "Kademlia"): namespace {@code CHORUS} dispatching on the
@@ -20,18 +21,21 @@ public final class ChorusValidators {
   private ChorusValidators() {}
 
   /** The validator for every key, with the default envelope size cap. */
-  public static NamespacedValidator create() {
-    return create(UcxlEnvelopeValidator.DEFAULT_MAX_VALUE_BYTES);
+  public static NamespacedValidator create(WriteAuthority authority) {
+    return create(UcxlEnvelopeValidator.DEFAULT_MAX_VALUE_BYTES, authority);
   }
 
-  /** As {@link #create()}, envelopes capped at {@code maxEnvelopeBytes}. */
-  public static NamespacedValidator create(int maxEnvelopeBytes) {
+  /**
+   * As {@link #create(WriteAuthority)}, envelopes capped at {@code maxEnvelopeBytes}; {@code
+   * authority} says which role may write which address and knows the roles' signing keys.
+   */
+  public static NamespacedValidator create(int maxEnvelopeBytes, WriteAuthority authority) {
     return new NamespacedValidator(
         Map.of(
             NamespacedValidator.CHORUS,
             new SubNamespaces(
                 Map.of(
-                    UCXL, new UcxlEnvelopeValidator(maxEnvelopeBytes),
+                    UCXL, new UcxlEnvelopeValidator(maxEnvelopeBytes, authority),
                     PEER, new PeerRecordValidator()))));
   }
 
@@ -45,6 +49,11 @@ public final class ChorusValidators {
     @Override
     public int select(byte[] key, List<byte[]> values) {
       return validatorFor(key).select(key, values);
+    }
+
+    @Override
+    public void checkReplaces(byte[] key, byte[] incoming, byte[] held) {
+      validatorFor(key).checkReplaces(key, incoming, held);
     }
 
     private RecordValidator validatorFor(byte[] key) {

@@ -9,7 +9,8 @@ import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.junit.jupiter.api.Test;
 
 class ChorusValidatorsTest {
-  final NamespacedValidator validator = ChorusValidators.create();
+  final NamespacedValidator validator =
+      ChorusValidators.create(org.chorus.dht.testing.TestRoles.AUTHORITY);
   static final byte[] UCXL_KEY = UcxlEnvelopeValidatorTest.KEY;
 
   static byte[] k(String key) {
