@@ -1,8 +1,10 @@
 package org.chorus.dht.kad.records;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import org.chorus.dht.envelope.WriteAuthority;
 
 /**
  * The validators of our records (DESIGN.md "Kademlia"): namespace {@code CHORUS} dispatching on the
@@ -26,13 +28,24 @@ public final class ChorusValidators {
 
   /** As {@link #create()}, envelopes capped at {@code maxEnvelopeBytes}. */
   public static NamespacedValidator create(int maxEnvelopeBytes) {
+    return build(maxEnvelopeBytes, new PeerRecordValidator());
+  }
+
+  /**
+   * As {@link #create(int)}, peer records' role claims checked against the role signing keys of
+   * {@code authority} (on the system clock).
+   */
+  public static NamespacedValidator create(int maxEnvelopeBytes, WriteAuthority authority) {
+    return build(
+        maxEnvelopeBytes, new PeerRecordValidator(Clock.systemUTC(), authority::signerKey));
+  }
+
+  private static NamespacedValidator build(int maxEnvelopeBytes, PeerRecordValidator peers) {
     return new NamespacedValidator(
         Map.of(
             NamespacedValidator.CHORUS,
             new SubNamespaces(
-                Map.of(
-                    UCXL, new UcxlEnvelopeValidator(maxEnvelopeBytes),
-                    PEER, new PeerRecordValidator()))));
+                Map.of(UCXL, new UcxlEnvelopeValidator(maxEnvelopeBytes), PEER, peers))));
   }
 
   /** Dispatches {@code /CHORUS/<sub>/...} on {@code <sub>}. */
