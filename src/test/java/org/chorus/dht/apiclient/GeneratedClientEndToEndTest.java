@@ -250,6 +250,7 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
             .findFirst()
             .orElseThrow();
     assertThat(self.getVerified()).isTrue();
+    assertThat(self.getVerification()).hasToString("proven");
     assertThat(self.getRole()).isEqualTo("backend_developer");
     assertThat(self.getCapabilities()).contains("e2e-client");
     assertThat(new RolesApi(client("qa_engineer")).findPeers(null, "e2e-client", 10).getPeers())

@@ -1,6 +1,7 @@
 package org.chorus.dht.kad.records;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.chorus.dht.envelope.WriteAuthority;
@@ -27,7 +28,8 @@ public final class ChorusValidators {
 
   /**
    * As {@link #create(WriteAuthority)}, envelopes capped at {@code maxEnvelopeBytes}; {@code
-   * authority} says which role may write which address and knows the roles' signing keys.
+   * authority} says which role may write which address and knows the roles' signing keys (for
+   * envelopes and for the role claims of peer records, checked on the system clock).
    */
   public static NamespacedValidator create(int maxEnvelopeBytes, WriteAuthority authority) {
     return new NamespacedValidator(
@@ -35,8 +37,10 @@ public final class ChorusValidators {
             NamespacedValidator.CHORUS,
             new SubNamespaces(
                 Map.of(
-                    UCXL, new UcxlEnvelopeValidator(maxEnvelopeBytes, authority),
-                    PEER, new PeerRecordValidator()))));
+                    UCXL,
+                    new UcxlEnvelopeValidator(maxEnvelopeBytes, authority),
+                    PEER,
+                    new PeerRecordValidator(Clock.systemUTC(), authority::signerKey)))));
   }
 
   /** Dispatches {@code /CHORUS/<sub>/...} on {@code <sub>}. */
