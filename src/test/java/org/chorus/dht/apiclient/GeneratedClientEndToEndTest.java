@@ -102,7 +102,7 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
     assertThat(stored.getReplication().getReached()).isEqualTo(1);
     assertThat(stored.getAddress()).isEqualTo(textAddress);
     assertThat(stored.getCreatorRole()).isEqualTo("backend_developer");
-    assertThat(stored.getCreatorNode()).isEqualTo("test-node");
+    assertThat(stored.getCreatorNode()).startsWith("12D3KooW"); // the writing node's peer id
     assertThat(stored.getContentType()).isEqualTo("text/plain");
     assertThat(stored.getSize()).isEqualTo(22L);
     assertThat(stored.getVersion()).isEqualTo(1L);
@@ -315,7 +315,8 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
                 content("read_only_observer")
                     .storeContent(address("read_only_observer", "x.md"), text("x"), null, null),
             403);
-    assertThat(readOnly.getType().toString()).endsWith("store-denied");
+    assertThat(readOnly.getType().toString()).endsWith("write-denied");
+    assertThat(readOnly.getDetail()).contains("read_only");
   }
 
   /**

@@ -67,7 +67,21 @@ class ChorusValidatorsTest {
     Instant now = Instant.now();
     checked.validate(key, PeerRecordTest.signed(id, now, 1));
     byte[] wrongKey = PeerRecordTest.record(now, 1).sign(id, PeerRecordTest.OTHER_QA);
-    validator.validate(key, wrongKey); // without role keys: not refutable
+    WriteAuthority noKeys =
+        new WriteAuthority() {
+          @Override
+          public Optional<String> refusal(String creatorRole, String addressRole) {
+            return Optional.empty();
+          }
+
+          @Override
+          public Optional<byte[]> signerKey(String role) {
+            return Optional.empty();
+          }
+        };
+    // a node that knows no key for the role cannot refute the claim (it stays unproven)
+    ChorusValidators.create(UcxlEnvelopeValidator.DEFAULT_MAX_VALUE_BYTES, noKeys)
+        .validate(key, wrongKey);
     assertThatThrownBy(() -> checked.validate(key, wrongKey))
         .isInstanceOfSatisfying(
             InvalidRecordException.class,

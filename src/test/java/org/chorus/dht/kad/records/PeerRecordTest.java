@@ -23,20 +23,28 @@ class PeerRecordTest {
   static final IdentityKey MALLORY = IdentityKey.generate();
   static final Instant T0 = Instant.parse("2026-11-24T12:00:00.123Z");
   static final String ROLE = "qa_engineer";
-  static final RoleKey QA = RoleKey.generate();
+  static final RoleKey QA = RoleKey.of(ROLE);
   static final RoleKey OTHER_QA = RoleKey.generate();
 
-  /** A role signing key as the roles layer has it: a seed and its public key. */
-  record RoleKey(byte[] seed, byte[] publicKey) implements PeerRecord.RoleClaimSigner {
+  /** A role signing key: something that signs, and its public key. */
+  record RoleKey(PeerRecord.RoleClaimSigner signer, byte[] publicKey)
+      implements PeerRecord.RoleClaimSigner {
     static RoleKey generate() {
       byte[] seed = new byte[32];
       new java.security.SecureRandom().nextBytes(seed);
-      return new RoleKey(seed, Ed25519Keys.publicKey(seed));
+      byte[] pk = Ed25519Keys.publicKey(seed);
+      return new RoleKey(m -> Ed25519Keys.sign(seed, pk, m), pk);
+    }
+
+    /** The test signing key of a role (the one {@code TestRoles.AUTHORITY} knows). */
+    static RoleKey of(String role) {
+      org.chorus.dht.roles.RoleSigner s = org.chorus.dht.testing.TestRoles.signer(role);
+      return new RoleKey(s::sign, s.publicKey());
     }
 
     @Override
     public byte[] sign(byte[] message) {
-      return Ed25519Keys.sign(seed, publicKey, message);
+      return signer.sign(message);
     }
   }
 
