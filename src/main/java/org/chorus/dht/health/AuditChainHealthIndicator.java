@@ -17,10 +17,11 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * UP while the audit log's hash chain verifies and the start check found the log extending its
  * signed checkpoint ({@link AuditLog#anchor()}); DOWN for a broken chain, a cut tail, a rewritten
- * log or a checkpoint not signed by this node. Details: event lines, the last signed checkpoint,
- * the anchor state and, when DOWN, the {@code findings}. Verification reads the whole log, so a
- * result is reused for {@code recheck}; a broken chain stays DOWN (tampering does not heal).
- * Thread-safe: the cached result is published through a volatile field.
+ * log, a checkpoint not signed by this node, or a log that takes no more lines (then every audited
+ * operation fails, so the node should not be ready). Details: event lines, the last signed
+ * checkpoint, the anchor state and, when DOWN, the {@code findings}. Verification reads the whole
+ * log, so a result is reused for {@code recheck}; a broken chain stays DOWN (tampering does not
+ * heal). Thread-safe: the cached result is published through a volatile field.
  */
 final class AuditChainHealthIndicator implements HealthIndicator {
 
@@ -57,6 +58,11 @@ final class AuditChainHealthIndicator implements HealthIndicator {
     }
     if (!v.ok()) {
       findings.add(v.toString());
+    }
+    if (!audit.writable()) {
+      findings.add(
+          "the audit log takes no more lines (a write failed, or it is closed): operations it"
+              + " audits fail with 503 until the node restarts");
     }
     Health.Builder builder = findings.isEmpty() ? Health.up() : Health.down();
     builder

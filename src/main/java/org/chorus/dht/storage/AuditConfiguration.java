@@ -1,5 +1,6 @@
 package org.chorus.dht.storage;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -17,7 +18,10 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The audit log, checkpoints signed by the node key. Knobs and meters {@code chorus.audit.*}. */
+/**
+ * The audit log and what writes to it besides {@link EncryptedStorage}: the admin actions ({@link
+ * ApiAudit}). Knobs {@code chorus.audit.*}; meters {@code chorus.audit.*}.
+ */
 @Configuration(proxyBeanMethods = false)
 class AuditConfiguration {
 
@@ -51,8 +55,7 @@ class AuditConfiguration {
     Gauge.builder("chorus.audit.checkpoint.lines", audit, AuditConfiguration::checkpointLines)
         .description("lines covered by the last signed audit checkpoint (going back: a rollback)")
         .register(registry);
-    io.micrometer.core.instrument.FunctionCounter.builder(
-            "chorus.audit.checkpoints", audit, AuditLog::checkpointsWritten)
+    FunctionCounter.builder("chorus.audit.checkpoints", audit, AuditLog::checkpointsWritten)
         .description("signed audit checkpoint files written")
         .register(registry);
     return audit;
@@ -93,5 +96,10 @@ class AuditConfiguration {
       metrics.auditFailure();
       log.error("AUDIT LOG TAMPERING DETECTED in {}: {}", file, chain);
     }
+  }
+
+  @Bean
+  ApiAudit apiAudit(AuditLog audit, StorageMetrics metrics) {
+    return new ApiAudit(audit, metrics);
   }
 }

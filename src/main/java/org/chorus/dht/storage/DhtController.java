@@ -71,10 +71,11 @@ class DhtController {
         .orElseThrow(() -> ApiException.notFound("value-not-found", "no value under " + key));
   }
 
+  /** Audited as {@code put_value} with the caller (by {@link EncryptedStorage#putRawValue}). */
   @PutMapping(value = "/values/{*key}", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
   @ResponseStatus(HttpStatus.CREATED)
   @Operation(operationId = "putDhtValue", summary = "Store a raw (validated) record value")
-  @ProblemResponses({400, 403, 413})
+  @ProblemResponses({400, 403, 413, 503})
   ValueStored putValue(
       @AuthenticationPrincipal ChorusPrincipal caller,
       @PathVariable("key") @Parameter(description = KEY_DOC) String captured,

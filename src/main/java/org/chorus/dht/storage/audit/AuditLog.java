@@ -819,6 +819,14 @@ public final class AuditLog implements Closeable {
     return startVerification;
   }
 
+  /**
+   * Whether appends are accepted: false once a write or sync failed (until a restart) or the log
+   * was closed.
+   */
+  public synchronized boolean writable() {
+    return !failed && !closed;
+  }
+
   /** Bytes cut off a torn last line when the log was opened (0 normally). */
   public long truncatedTailBytes() {
     return truncatedTailBytes;
