@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.storage.audit.AuditAnchor;
 import org.chorus.dht.storage.audit.AuditCheckpoint;
@@ -11,16 +12,20 @@ import org.chorus.dht.storage.audit.AuditLog;
 import org.chorus.dht.storage.audit.AuditLogConfig;
 import org.chorus.dht.storage.audit.AuditSigner;
 import org.chorus.dht.storage.audit.AuditVerification;
+import org.chorus.dht.storage.audit.RemoteAuditConfig;
+import org.chorus.dht.storage.audit.RemoteRecordAudit;
 import org.chorus.dht.system.ChorusProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The audit log and what writes to it besides {@link EncryptedStorage}: the admin actions ({@link
- * ApiAudit}). Knobs {@code chorus.audit.*}; meters {@code chorus.audit.*}.
+ * ApiAudit}) and the records peers send ({@link RemoteRecordAudit}, on nodes with the network
+ * backend). Knobs {@code chorus.audit.*}; meters {@code chorus.audit.*}.
  */
 @Configuration(proxyBeanMethods = false)
 class AuditConfiguration {
@@ -101,5 +106,54 @@ class AuditConfiguration {
   @Bean
   ApiAudit apiAudit(AuditLog audit, StorageMetrics metrics) {
     return new ApiAudit(audit, metrics);
+  }
+
+  /**
+   * Audit lines for the records peers send, when this node runs the network backend (hybrid or
+   * network); idle otherwise. Closed before the audit log (it depends on it). Records a peer puts
+   * while the kad server starts, before this listener is added, are not audited.
+   */
+  @Bean(destroyMethod = "close")
+  RemoteRecordAudit remoteRecordAudit(
+      AuditLog audit,
+      StorageMetrics metrics,
+      ObjectProvider<NetworkDht> network,
+      MeterRegistry registry,
+      Clock clock,
+      @Value(
+              "${chorus.audit.remote.queue-capacity:"
+                  + RemoteAuditConfig.DEFAULT_QUEUE_CAPACITY
+                  + "}")
+          int queueCapacity,
+      @Value(
+              "${chorus.audit.remote.refused-per-peer:"
+                  + RemoteAuditConfig.DEFAULT_REFUSED_PER_PEER
+                  + "}")
+          int refusedPerPeer,
+      @Value("${chorus.audit.remote.refused-total:" + RemoteAuditConfig.DEFAULT_REFUSED_TOTAL + "}")
+          int refusedTotal) {
+    RemoteAuditConfig config =
+        RemoteAuditConfig.DEFAULT
+            .withQueueCapacity(queueCapacity)
+            .withRefused(refusedPerPeer, refusedTotal);
+    RemoteRecordAudit remote = new RemoteRecordAudit(audit, config, clock, metrics::auditFailure);
+    FunctionCounter.builder("chorus.audit.remote.lines", remote, RemoteRecordAudit::written)
+        .description("audit lines written for records peers sent")
+        .register(registry);
+    FunctionCounter.builder("chorus.audit.remote.dropped", remote, RemoteRecordAudit::dropped)
+        .description("remote-write audit lines dropped: queue full or audit closed")
+        .register(registry);
+    FunctionCounter.builder("chorus.audit.remote.suppressed", remote, RemoteRecordAudit::suppressed)
+        .description("remote-write events over a per-minute budget, summed into aggregate lines")
+        .register(registry);
+    Gauge.builder("chorus.audit.remote.queued", remote, RemoteRecordAudit::queued)
+        .description("remote-write audit lines waiting to be written")
+        .register(registry);
+    NetworkDht dht = network.getIfAvailable();
+    if (dht != null) {
+      dht.dht().addRecordListener(remote);
+      remote.start();
+    }
+    return remote;
   }
 }
