@@ -9,6 +9,7 @@ import java.time.Clock;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.envelope.EnvelopeSigner;
 import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.roles.RoleAuthority;
 import org.chorus.dht.roles.RoleKeys;
 import org.chorus.dht.roles.RolePolicy;
 import org.chorus.dht.storage.audit.AuditLog;
@@ -32,7 +33,8 @@ class StorageConfiguration {
         p.cache().ttl(),
         p.cache().maxSize().toBytes(),
         p.storage().defaultSearchLimit(),
-        p.storage().maxSearchLimit());
+        p.storage().maxSearchLimit(),
+        p.storage().tombstoneTtl());
   }
 
   /** Envelopes are signed by the node identity key (the one behind the peer id). */
@@ -68,6 +70,7 @@ class StorageConfiguration {
       StorageConfig config,
       RolePolicy policy,
       RoleKeys keys,
+      RoleAuthority authority,
       EnvelopeSigner signingKey,
       DhtBackend backend,
       MetadataIndex index,
@@ -76,6 +79,6 @@ class StorageConfiguration {
       StorageMetrics metrics,
       Clock clock) {
     return new EncryptedStorage(
-        config, policy, keys, signingKey, backend, index, audit, cache, metrics, clock);
+        config, policy, keys, authority, signingKey, backend, index, audit, cache, metrics, clock);
   }
 }

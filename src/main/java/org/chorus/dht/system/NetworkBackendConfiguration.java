@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.chorus.dht.backend.NetworkDht;
+import org.chorus.dht.envelope.WriteAuthority;
 import org.chorus.dht.kad.Dht;
 import org.chorus.dht.kad.KadConfig;
 import org.chorus.dht.kad.jobs.DhtMaintenance;
@@ -61,7 +62,8 @@ class NetworkBackendConfiguration {
       KadConfig.DEFAULT_QUERY_TIMEOUT.plus(Duration.ofSeconds(5));
 
   @Bean(destroyMethod = "close")
-  NetworkDht networkDht(ChorusProperties properties, IdentityKey identity, Clock clock) {
+  NetworkDht networkDht(
+      ChorusProperties properties, IdentityKey identity, WriteAuthority authority, Clock clock) {
     ChorusProperties.Dht conf = properties.dht();
     KadConfig.Mode mode = KadConfig.Mode.valueOf(conf.mode().trim().toUpperCase(Locale.ROOT));
     KadConfig.Builder kadBuilder = KadConfig.builder().protocolPrefix(conf.protocolPrefix());
@@ -90,7 +92,8 @@ class NetworkBackendConfiguration {
               kad,
               records,
               providers,
-              ChorusValidators.create(BackendConfiguration.maxEnvelopeBytes(properties.storage())),
+              ChorusValidators.create(
+                  BackendConfiguration.maxEnvelopeBytes(properties.storage()), authority),
               clock,
               QueryTimer.SYSTEM);
       dht.start();

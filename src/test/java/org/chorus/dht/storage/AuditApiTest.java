@@ -65,23 +65,36 @@ class AuditApiTest extends ApiTestSupport {
   }
 
   @Test
-  void aRawDhtPutIsAuditedWithTheCaller() throws Exception {
+  void rawDhtPutsAreAuditedWithTheCaller() throws Exception {
     String key = "/test/audited-" + System.nanoTime();
-    HttpResponse<byte[]> put =
+    problem(
+        send(
+            "PUT",
+            "/api/v1/dht/values/" + enc(key),
+            "senior_architect",
+            new byte[] {7, 7},
+            "application/octet-stream"),
+        400);
+    List<JsonNode> admin =
+        linesOf("put_value", "user-senior_architect").stream()
+            .filter(l -> key.equals(l.path("address").asString()))
+            .toList();
+    assertThat(admin).hasSize(1);
+    assertThat(admin.get(0).path("outcome").asString()).isEqualTo("forbidden");
+    assertThat(admin.get(0).path("size").asLong()).isEqualTo(2);
+
+    problem(
         send(
             "PUT",
             "/api/v1/dht/values/" + enc(key),
             "devops_engineer",
-            new byte[] {7, 7},
-            "application/octet-stream");
-    assertThat(put.statusCode()).as(new String(put.body())).isEqualTo(201);
-    List<JsonNode> lines =
-        linesOf("put_value", "user-devops_engineer").stream()
-            .filter(l -> key.equals(l.path("address").asString()))
-            .toList();
-    assertThat(lines).hasSize(1);
-    assertThat(lines.get(0).path("outcome").asString()).isEqualTo("ok");
-    assertThat(lines.get(0).path("size").asLong()).isEqualTo(2);
+            new byte[] {7},
+            "application/octet-stream"),
+        403);
+    assertThat(
+            linesOf("denied", "user-devops_engineer").stream()
+                .filter(l -> key.equals(l.path("address").asString())))
+        .hasSize(1);
   }
 
   @Test

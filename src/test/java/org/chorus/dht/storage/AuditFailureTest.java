@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditFailureTest {
 
   private static final ChorusPrincipal QA = new ChorusPrincipal("qa", "qa_engineer", false);
+  private static final ChorusPrincipal ADMIN =
+      new ChorusPrincipal("root", "senior_architect", true);
   private static final ChorusPrincipal OBSERVER =
       new ChorusPrincipal("obs", "read_only_observer", false);
   private static final String ADDRESS = "ucxl://a/qa_engineer/p/t/audited.txt";
@@ -49,7 +51,7 @@ class AuditFailureTest {
     assertUnavailable(
         () -> fixture.storage.store(OBSERVER, ADDRESS, bytes("x"), "text/plain"), "denied");
     assertUnavailable(
-        () -> fixture.storage.putRawValue(QA, "/opaque/key", bytes("v")), "put_value");
+        () -> fixture.storage.putRawValue(ADMIN, "/opaque/key", bytes("v")), "put_value");
     assertThat(fixture.metrics.snapshot().auditFailures()).isEqualTo(4);
   }
 

@@ -54,6 +54,7 @@ final class StorageFixture implements AutoCloseable {
             config,
             policy,
             keys,
+            new org.chorus.dht.roles.RoleAuthority(policy, keys),
             new IdentityEnvelopeSigner(identity),
             backend,
             index,

@@ -40,6 +40,9 @@ public record AuditEvent(
   public static final String ERROR = "error";
   public static final String ACCEPTED = "accepted";
 
+  /** A write that lost to another write, or whose precondition failed. */
+  public static final String CONFLICT = "conflict";
+
   public AuditEvent {
     if (operation == null || operation.isBlank()) {
       throw new IllegalArgumentException("audit operation must not be blank");
