@@ -81,12 +81,13 @@ class DhtController {
         .orElseThrow(() -> ApiException.notFound("value-not-found", "no value under " + key));
   }
 
+  /** Audited as {@code put_value} with the caller (by {@link EncryptedStorage#putRawValue}). */
   @PutMapping(value = "/values/{*key}", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
   @ResponseStatus(HttpStatus.CREATED)
   @Operation(
       operationId = "putDhtValue",
       summary = "Store a raw, validated content envelope (admin); tracked like stored content")
-  @ProblemResponses({400, 403, 409, 413, 507})
+  @ProblemResponses({400, 403, 409, 413, 503, 507})
   ValueStored putValue(
       @AuthenticationPrincipal ChorusPrincipal caller,
       @PathVariable("key") @Parameter(description = KEY_DOC) String captured,

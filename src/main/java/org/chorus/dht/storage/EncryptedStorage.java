@@ -696,13 +696,16 @@ public final class EncryptedStorage {
     audit(caller, AuditEvent.DENIED, address, AuditEvent.FORBIDDEN, size);
   }
 
+  /**
+   * Appends the audit line of an operation; a line that cannot be written fails the operation with
+   * a 503 ({@link ApiAudit#failed}) instead of acknowledging it unaudited.
+   */
   private void audit(
       ChorusPrincipal caller, String operation, String address, String outcome, long size) {
     try {
       audit.append(new AuditEvent(caller.name(), caller.role(), address, operation, outcome, size));
     } catch (RuntimeException e) {
-      metrics.auditFailure();
-      log.error("Failed to write audit line for {} {}: {}", operation, address, e.toString());
+      throw ApiAudit.failed(metrics, operation, address, e);
     }
   }
 

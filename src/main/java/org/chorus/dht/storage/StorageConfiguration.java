@@ -13,22 +13,16 @@ import org.chorus.dht.roles.RoleAuthority;
 import org.chorus.dht.roles.RoleKeys;
 import org.chorus.dht.roles.RolePolicy;
 import org.chorus.dht.storage.audit.AuditLog;
-import org.chorus.dht.storage.audit.AuditLogConfig;
-import org.chorus.dht.storage.audit.AuditVerification;
 import org.chorus.dht.storage.envelope.IdentityEnvelopeSigner;
 import org.chorus.dht.storage.index.MetadataIndex;
 import org.chorus.dht.storage.index.MetadataIndexConfig;
 import org.chorus.dht.system.ChorusProperties;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** Maps {@code chorus.*} onto {@link StorageConfig} and wires the storage service. */
 @Configuration(proxyBeanMethods = false)
 class StorageConfiguration {
-
-  private static final Logger log = LoggerFactory.getLogger(StorageConfiguration.class);
 
   @Bean
   StorageConfig storageConfig(ChorusProperties p) {
@@ -59,23 +53,6 @@ class StorageConfiguration {
         ContentCaches.build(config, Ticker.systemTicker(), Scheduler.systemScheduler());
     CaffeineCacheMetrics.monitor(registry, cache, "content");
     return cache;
-  }
-
-  /**
-   * The audit log, its chain checked once at startup: a broken chain is logged and counted (the
-   * auditChain health indicator then reports DOWN) but does not stop the node.
-   */
-  @Bean(destroyMethod = "close")
-  AuditLog auditLog(ChorusProperties p, StorageConfig config, StorageMetrics metrics, Clock clock) {
-    AuditLog audit = AuditLog.open(AuditLogConfig.defaults(p.dataDir(), config.nodeId()), clock);
-    AuditVerification verification = audit.verify();
-    if (verification.ok()) {
-      log.info("Audit log {}: {}", audit.config().file().toAbsolutePath(), verification);
-    } else {
-      metrics.auditFailure();
-      log.error("Audit log {}: {}", audit.config().file().toAbsolutePath(), verification);
-    }
-    return audit;
   }
 
   @Bean(destroyMethod = "close")
