@@ -232,6 +232,15 @@ public final class Dht implements AutoCloseable {
     recordListeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  /**
+   * Calls {@code listener} with the key of every record whose value changed in this node's record
+   * store (a peer's PUT, a lookup's correction, this node's own write), from the storing thread: it
+   * must not block.
+   */
+  public void addRecordChangeListener(Consumer<byte[]> listener) {
+    gate.addChangeListener(listener);
+  }
+
   public void addPeerListener(Consumer<PeerId> listener) {
     peerListeners.add(Objects.requireNonNull(listener, "listener"));
   }

@@ -336,7 +336,7 @@ public final class EncryptedStorage {
         }
         Verdict verdict = judge(key, mine, put);
         if (verdict.won() && !verdict.split()) {
-          cache.invalidate(ucxl.canonical());
+          cache.invalidate(ucxl.dhtKey());
           reindex(mine.metadata());
           return new Stored(mine.metadata(), put);
         }
@@ -353,7 +353,7 @@ public final class EncryptedStorage {
         ContentEnvelope winner = verdict.winner();
         metrics.writeConflict();
         backend.storeOnThisNode(key, verdict.winnerValue());
-        cache.invalidate(ucxl.canonical());
+        cache.invalidate(ucxl.dhtKey());
         reindex(winner.metadata());
         if (precondition.present()) {
           audit(caller, AuditEvent.STORE, ucxl.canonical(), AuditEvent.CONFLICT, 0);
@@ -489,7 +489,7 @@ public final class EncryptedStorage {
   public RetrievedContent retrieve(ChorusPrincipal caller, String address) {
     UcxlAddress ucxl = UcxlAddress.parse(address);
     String canonical = ucxl.canonical();
-    CachedContent cached = cache.getIfPresent(canonical);
+    CachedContent cached = cache.getIfPresent(ucxl.dhtKey());
     if (cached != null) {
       metrics.cacheHit();
       checkReadable(caller, cached.metadata());
@@ -523,7 +523,7 @@ public final class EncryptedStorage {
     if (content.length != metadata.size()) {
       throw corrupt(caller, canonical, "decrypted size differs from the metadata");
     }
-    cache.put(canonical, new CachedContent(metadata, content.clone()));
+    cache.put(ucxl.dhtKey(), new CachedContent(metadata, content.clone()));
     metrics.retrieved();
     audit(caller, AuditEvent.RETRIEVE, canonical, AuditEvent.OK, content.length);
     return new RetrievedContent(metadata, content, false);
@@ -532,7 +532,7 @@ public final class EncryptedStorage {
   /** The signed metadata of the record at {@code address}, without decrypting it. */
   public EnvelopeMetadata metadata(ChorusPrincipal caller, String address) {
     UcxlAddress ucxl = UcxlAddress.parse(address);
-    CachedContent cached = cache.getIfPresent(ucxl.canonical());
+    CachedContent cached = cache.getIfPresent(ucxl.dhtKey());
     return cached != null ? cached.metadata() : load(caller, ucxl).metadata();
   }
 
@@ -600,7 +600,7 @@ public final class EncryptedStorage {
   }
 
   private ApiException corrupt(ChorusPrincipal caller, String canonical, String reason) {
-    cache.invalidate(canonical);
+    cache.invalidate(UcxlAddress.parse(canonical).dhtKey());
     metrics.error();
     log.warn("Record for {} failed verification: {}", canonical, reason);
     audit(caller, AuditEvent.RETRIEVE, canonical, AuditEvent.ERROR, 0);
@@ -675,7 +675,7 @@ public final class EncryptedStorage {
       } catch (RecordRejectedException e) {
         throw rejected(e, ucxl);
       }
-      cache.invalidate(ucxl.canonical());
+      cache.invalidate(ucxl.dhtKey());
       reindex(envelope.metadata());
       audit(caller, "put_value", key, AuditEvent.OK, value.length);
       return new Stored(envelope.metadata(), put);
@@ -707,6 +707,15 @@ public final class EncryptedStorage {
     } catch (RuntimeException e) {
       throw ApiAudit.failed(metrics, operation, address, e);
     }
+  }
+
+  /**
+   * Forgets the cached plaintext of the record under {@code dhtKey}: this node's copy changed
+   * without a write through this service (a peer's PUT, a correction from a lookup), so the next
+   * read decrypts the current record.
+   */
+  public void recordChanged(String dhtKey) {
+    cache.invalidate(dhtKey);
   }
 
   /** Counters, cache and backend state for {@code GET /api/v1/storage/metrics}. */

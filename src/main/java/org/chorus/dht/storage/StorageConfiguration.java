@@ -5,8 +5,10 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import org.chorus.dht.backend.DhtBackend;
+import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.envelope.EnvelopeSigner;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.roles.RoleAuthority;
@@ -17,6 +19,7 @@ import org.chorus.dht.storage.envelope.IdentityEnvelopeSigner;
 import org.chorus.dht.storage.index.MetadataIndex;
 import org.chorus.dht.storage.index.MetadataIndexConfig;
 import org.chorus.dht.system.ChorusProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -77,8 +80,27 @@ class StorageConfiguration {
       AuditLog audit,
       Cache<String, CachedContent> cache,
       StorageMetrics metrics,
-      Clock clock) {
-    return new EncryptedStorage(
-        config, policy, keys, authority, signingKey, backend, index, audit, cache, metrics, clock);
+      Clock clock,
+      ObjectProvider<NetworkDht> network) {
+    EncryptedStorage storage =
+        new EncryptedStorage(
+            config,
+            policy,
+            keys,
+            authority,
+            signingKey,
+            backend,
+            index,
+            audit,
+            cache,
+            metrics,
+            clock);
+    // a record this node holds can change under the cache: a peer's PUT, a lookup's correction
+    network.ifAvailable(
+        n ->
+            n.dht()
+                .addRecordChangeListener(
+                    key -> storage.recordChanged(new String(key, StandardCharsets.UTF_8))));
+    return storage;
   }
 }

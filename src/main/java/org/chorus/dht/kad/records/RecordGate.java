@@ -41,12 +41,33 @@ public final class RecordGate {
   private final RecordStore records;
   private final RecordValidator validator;
   private final Object[] locks = new Object[STRIPES];
+  private final java.util.List<java.util.function.Consumer<byte[]>> onStored =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public RecordGate(RecordStore records, RecordValidator validator) {
     this.records = Objects.requireNonNull(records, "records");
     this.validator = Objects.requireNonNull(validator, "validator");
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new Object();
+    }
+  }
+
+  /**
+   * Calls {@code listener} with the key of every record this gate stores whose value differs from
+   * what was held (a refresh of the same value is not a change), after the store; on the storing
+   * thread, so it must not block (caches drop their entry).
+   */
+  public void addChangeListener(java.util.function.Consumer<byte[]> listener) {
+    onStored.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  private void changed(byte[] key) {
+    for (var l : onStored) {
+      try {
+        l.accept(key);
+      } catch (RuntimeException e) {
+        // a listener's failure must not fail the store
+      }
     }
   }
 
@@ -84,6 +105,9 @@ public final class RecordGate {
                 InvalidRecordException.Reason.STORE_FULL, "the record store is full"),
             Optional.empty());
       }
+      if (held.isEmpty() || !Arrays.equals(held.get().value(), record.value())) {
+        changed(key);
+      }
       return new Stored();
     }
   }
@@ -107,6 +131,7 @@ public final class RecordGate {
                 InvalidRecordException.Reason.STORE_FULL, "the record store is full"),
             Optional.empty());
       }
+      changed(key);
       return new Stored();
     }
   }
