@@ -710,6 +710,83 @@ public final class EncryptedStorage {
   }
 
   /**
+   * What {@link #upgradeLegacyEnvelopes} did.
+   *
+   * @param resigned DHT keys whose format 1 envelope this node re-signed (format 2, same version)
+   * @param unsignable creator roles of format 1 envelopes this node cannot re-sign (it holds no
+   *     identity for them), with how many envelopes each
+   */
+  public record LegacyUpgrade(List<String> resigned, java.util.Map<String, Integer> unsignable) {}
+
+  /**
+   * Re-signs the format 1 envelopes (before role signatures) of the content this node stored (its
+   * metadata index): each is checked as format 1 checked it, then sealed again as format 2 with the
+   * creator role's signing key and this node's key, at the same version, and made this node's copy
+   * in every store; the index follows. The caller registers the keys for republishing, so peers
+   * replace their old copies (which no node accepts any more). Envelopes of roles this node holds
+   * no identity for are left alone and reported.
+   */
+  public LegacyUpgrade upgradeLegacyEnvelopes() {
+    List<String> resigned = new ArrayList<>();
+    java.util.Map<String, Integer> unsignable = new java.util.TreeMap<>();
+    String after = null;
+    while (true) {
+      List<String> page = index.addresses(after, 500);
+      if (page.isEmpty()) {
+        break;
+      }
+      for (String address : page) {
+        UcxlAddress ucxl = UcxlAddress.parse(address);
+        String key = ucxl.dhtKey();
+        Optional<byte[]> value = backend.getValue(key);
+        if (value.isEmpty()) {
+          continue;
+        }
+        ContentEnvelope old;
+        try {
+          old = codec.decode(value.get());
+          if (!old.legacy()) {
+            continue;
+          }
+          EnvelopeCodec.verifyLegacy(key, old);
+        } catch (InvalidEnvelopeException e) {
+          log.warn("not re-signing {}: {}", address, e.getMessage());
+          continue;
+        }
+        EnvelopeMetadata m = old.metadata();
+        Optional<RoleSigner> signer = keys.signer(m.creatorRole());
+        if (signer.isEmpty()) {
+          unsignable.merge(m.creatorRole(), 1, Integer::sum);
+          continue;
+        }
+        EnvelopeMetadata resealed =
+            new EnvelopeMetadata(
+                m.address(),
+                m.creatorRole(),
+                nodePeerId,
+                m.encryptedFor(),
+                m.contentType(),
+                m.timestamp(),
+                m.size(),
+                m.sha256(),
+                m.replicationFactor(),
+                m.version(),
+                false);
+        ContentEnvelope sealed =
+            EnvelopeCodec.seal(resealed, old.ciphertext(), signer.get(), nodeKey);
+        synchronized (versionLock(ucxl)) {
+          backend.storeOnThisNode(key, codec.encode(sealed));
+          cache.invalidate(key);
+          reindex(resealed);
+        }
+        resigned.add(key);
+      }
+      after = page.get(page.size() - 1);
+    }
+    return new LegacyUpgrade(List.copyOf(resigned), java.util.Map.copyOf(unsignable));
+  }
+
+  /**
    * Forgets the cached plaintext of the record under {@code dhtKey}: this node's copy changed
    * without a write through this service (a peer's PUT, a correction from a lookup), so the next
    * read decrypts the current record.

@@ -27,6 +27,9 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class StorageConfiguration {
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(StorageConfiguration.class);
+
   @Bean
   StorageConfig storageConfig(ChorusProperties p) {
     return new StorageConfig(
@@ -57,6 +60,42 @@ class StorageConfiguration {
     CaffeineCacheMetrics.monitor(registry, cache, "content");
     return cache;
   }
+
+  /**
+   * At start, re-signs the format 1 envelopes (written before role signatures) of the content this
+   * node stored and registers them for republishing; fails the start, naming the roles and what to
+   * do, when some were created by roles whose identity this node does not hold.
+   */
+  @Bean
+  LegacyEnvelopeUpgrade legacyEnvelopeUpgrade(
+      EncryptedStorage storage,
+      ObjectProvider<org.chorus.dht.replication.ReplicationManager> replication,
+      ChorusProperties properties) {
+    EncryptedStorage.LegacyUpgrade done = storage.upgradeLegacyEnvelopes();
+    if (!done.unsignable().isEmpty()) {
+      throw new IllegalStateException(
+          "the data directory "
+              + properties.dataDir().toAbsolutePath()
+              + " holds content written before role signatures by roles this node holds no"
+              + " identity for: "
+              + done.unsignable()
+              + " (role = envelopes). Install those roles' keys (<role>.key) in"
+              + " chorus.role-keys-dir ("
+              + properties.effectiveRoleKeysDir().toAbsolutePath()
+              + ") and start again: the node re-signs them. Or start a node that holds them on"
+              + " this data directory first.");
+    }
+    if (!done.resigned().isEmpty()) {
+      log.info(
+          "re-signed {} envelopes written before role signatures; republishing them",
+          done.resigned().size());
+      replication.ifAvailable(m -> done.resigned().forEach(key -> m.addContent(key)));
+    }
+    return new LegacyEnvelopeUpgrade(done);
+  }
+
+  /** The result of the start-time upgrade, as a bean (so it runs once, before the API serves). */
+  record LegacyEnvelopeUpgrade(EncryptedStorage.LegacyUpgrade result) {}
 
   @Bean(destroyMethod = "close")
   MetadataIndex metadataIndex(ChorusProperties p) {
