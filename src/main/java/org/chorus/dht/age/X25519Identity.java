@@ -57,6 +57,16 @@ public final class X25519Identity implements Identity {
   }
 
   /** The recipient that encrypts to this identity. */
+  /**
+   * {@code length} bytes derived from this identity's secret key with HKDF-SHA-256 (empty salt,
+   * {@code info} as the label): a key for another purpose bound to the identity, such as the role
+   * signing key of chorus-dht. Different labels give independent keys; the secret itself never
+   * leaves the identity.
+   */
+  public byte[] deriveKey(String info, int length) {
+    return org.chorus.dht.age.internal.Hkdf.sha256(secretKey, new byte[0], info, length);
+  }
+
   public X25519Recipient recipient() {
     return recipient;
   }

@@ -24,10 +24,11 @@ public interface DhtBackend extends AutoCloseable {
   PutResult putValue(String key, byte[] value);
 
   /**
-   * Stores a value on this node only, without replicating it: for a network backend, in the record
-   * store its peers read, so the value is served and counted as this node's copy before it reaches
-   * any peer (the hybrid backend keeps what it stores while the network is out of use there). A
-   * no-op for backends whose {@link #putValue} is local anyway. Durable when it returns.
+   * Makes {@code value} this node's copy of {@code key}, whatever it held, without sending it to
+   * peers: for a network backend, in the record store its peers read, so the value is served and
+   * counted as this node's copy before it reaches any peer (the hybrid backend keeps what it stores
+   * while the network is out of use there, and a writer that lost a version corrects its own copy
+   * to the winner). The value must be valid. Durable when it returns.
    *
    * @return whether the value was stored (false: refused as invalid, or nothing to do)
    */
@@ -106,14 +107,28 @@ public interface DhtBackend extends AutoCloseable {
   record RoutingPeer(String peerId, long lastSeenMillisAgo) {}
 
   /**
-   * The outcome of a put: how many copies were stored, this node's included.
+   * The outcome of a put: how many copies were stored, this node's included, and what is held
+   * instead where the value was refused.
    *
    * @param replicas copies known stored (this node's included); never more than were confirmed
    * @param targetReplicas the replication factor
    * @param requiredReplicas what the write needed to be complete: {@code min(targetReplicas,
    *     reachable nodes)}, this node counted as reachable
+   * @param conflicting the values held instead by the nodes (this one included) that refused this
+   *     one because they hold a newer value or another value of the same version; one entry per
+   *     holder. Empty on a backend without a network.
    */
-  record PutResult(int replicas, int targetReplicas, int requiredReplicas) {
+  record PutResult(
+      int replicas, int targetReplicas, int requiredReplicas, List<byte[]> conflicting) {
+
+    public PutResult {
+      conflicting = List.copyOf(conflicting);
+    }
+
+    /** A put no node refused. */
+    public PutResult(int replicas, int targetReplicas, int requiredReplicas) {
+      this(replicas, targetReplicas, requiredReplicas, List.of());
+    }
 
     /**
      * A put on a backend that cannot tell how many nodes were reachable (the embedded one, or a

@@ -475,7 +475,9 @@ public final class HybridDht implements DhtBackend {
       try {
         PutResult result = network.putValue(key, value);
         long nanos = System.nanoTime() - start;
-        if (reachedNetwork(result)) {
+        // the network answered: peers stored it, or told what they hold instead (the caller
+        // decides what a lost version means; nothing to push later either way)
+        if (reachedNetwork(result) || !result.conflicting().isEmpty()) {
           networkHealth.success(nanos);
           if (queuedBefore != null) {
             pending.removeIfUnchanged(new Entry(Kind.VALUE, key, queuedBefore));
@@ -508,6 +510,17 @@ public final class HybridDht implements DhtBackend {
     } catch (RuntimeException e) {
       log.debug("failed to keep {} in the network record store: {}", key, e.toString());
     }
+  }
+
+  /**
+   * Makes {@code value} this node's copy in both backends (the local one and the network's own).
+   */
+  @Override
+  public boolean storeOnThisNode(String key, byte[] value) {
+    ensureOpen();
+    onLocal(() -> local.putValue(key, value));
+    keepOnThisNode(key, value);
+    return true;
   }
 
   private boolean reachedNetwork(PutResult result) {
@@ -728,6 +741,14 @@ public final class HybridDht implements DhtBackend {
       return PushOutcome.FAILED;
     }
     long nanos = System.nanoTime() - start;
+    if (!reachedNetwork(result) && !result.conflicting().isEmpty()) {
+      networkHealth.success(nanos);
+      pending.removeIfUnchanged(entry);
+      log.info(
+          "queued value {} not pushed: the network holds a newer one or another of its version",
+          entry.key());
+      return PushOutcome.DROPPED;
+    }
     if (!reachedNetwork(result)) {
       networkFailed(nanos, "push of " + entry.key() + " reached no peer");
       return PushOutcome.FAILED;

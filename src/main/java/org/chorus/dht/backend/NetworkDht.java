@@ -128,26 +128,48 @@ public final class NetworkDht implements DhtBackend {
     providers.expire();
   }
 
+  /**
+   * Stores locally (through the record gate) and sends to the k closest peers. A copy counts only
+   * where it was stored: a peer whose answer echoed it, this node if its gate took it. Values held
+   * instead (newer, or another value of the same version) come back in {@link
+   * PutResult#conflicting()}. A full local store is refused as {@link
+   * RecordRejectedException.Reason#STORE_FULL}.
+   */
   @Override
   public PutResult putValue(String key, byte[] value) {
     ensureOpen();
     byte[] k = bytes(key);
-    Dht.PutResult result = await(dht.putValue(k, value), "put " + key);
+    Dht.PutResult result;
+    try {
+      result = await(dht.putValue(k, value), "put " + key);
+    } catch (DhtBackendException e) {
+      if (e.getCause() instanceof org.chorus.dht.kad.records.InvalidRecordException invalid
+          && invalid.reason()
+              == org.chorus.dht.kad.records.InvalidRecordException.Reason.STORE_FULL) {
+        throw new RecordRejectedException(
+            RecordRejectedException.Reason.STORE_FULL, "failed to store " + key + ": store full");
+      }
+      throw e;
+    }
     if (!result.valid()) {
       throw new RecordRejectedException(
           RecordRejectedException.Reason.INVALID_KEY, "record refused for " + key);
     }
     // tried = the closest peers that answered the lookup, i.e. the reachable ones; the write is
     // complete when min(factor, reachable + this node) copies exist.
-    int replicas = result.accepted() + 1;
-    return new PutResult(replicas, targetReplicas, Math.min(targetReplicas, result.tried() + 1));
+    int replicas = result.accepted() + (result.localStored() ? 1 : 0);
+    return new PutResult(
+        replicas,
+        targetReplicas,
+        Math.min(targetReplicas, result.tried() + 1),
+        result.conflicting());
   }
 
-  /** Stores a valid value in this node's record store only (served to peers; not sent to them). */
+  /** Makes a valid value this node's record (served to peers; not sent to them). */
   @Override
   public boolean storeOnThisNode(String key, byte[] value) {
     ensureOpen();
-    return dht.storeLocal(bytes(key), value);
+    return dht.replaceLocal(bytes(key), value);
   }
 
   @Override

@@ -34,6 +34,8 @@ import org.chorus.dht.kad.query.QueryResult;
 import org.chorus.dht.kad.query.QueryTimer;
 import org.chorus.dht.kad.records.InvalidRecordException;
 import org.chorus.dht.kad.records.ProviderStore;
+import org.chorus.dht.kad.records.RecordGate;
+import org.chorus.dht.kad.records.RecordListener;
 import org.chorus.dht.kad.records.RecordStore;
 import org.chorus.dht.kad.records.RecordValidator;
 import org.chorus.dht.kad.routing.AddResult;
@@ -72,6 +74,7 @@ public final class Dht implements AutoCloseable {
   private final RecordStore records;
   private final ProviderStore providers;
   private final RecordValidator validator;
+  private final RecordGate gate;
   private final Clock clock;
   private final QueryTimer timer;
   private final ProtocolId protocol;
@@ -84,6 +87,28 @@ public final class Dht implements AutoCloseable {
   private final AtomicBoolean bootstrapped = new AtomicBoolean();
   private final AtomicReference<Instant> startedAt = new AtomicReference<>();
   private final List<Consumer<PeerId>> peerListeners = new CopyOnWriteArrayList<>();
+  private final List<RecordListener> recordListeners = new CopyOnWriteArrayList<>();
+  private final RecordListener recordEvents =
+      new RecordListener() {
+        @Override
+        public void accepted(PeerId from, byte[] key) {
+          for (RecordListener l : recordListeners) {
+            l.accepted(from, key);
+          }
+        }
+
+        @Override
+        public void refused(
+            PeerId from,
+            byte[] key,
+            Source source,
+            InvalidRecordException.Reason reason,
+            String detail) {
+          for (RecordListener l : recordListeners) {
+            l.refused(from, key, source, reason, detail);
+          }
+        }
+      };
 
   public Dht(
       Host host,
@@ -98,6 +123,7 @@ public final class Dht implements AutoCloseable {
     this.records = Objects.requireNonNull(records, "records");
     this.providers = Objects.requireNonNull(providers, "providers");
     this.validator = Objects.requireNonNull(validator, "validator");
+    this.gate = new RecordGate(records, validator);
     this.clock = Objects.requireNonNull(clock, "clock");
     this.timer = Objects.requireNonNull(timer, "timer");
     this.protocol = ProtocolId.of(config.protocolId());
@@ -198,6 +224,23 @@ public final class Dht implements AutoCloseable {
    * replacement), from the thread that added it (often an event loop): it must not block. The
    * hybrid backend and the replication manager use it to use the network the moment it exists.
    */
+  /**
+   * Tells {@code listener} about records from peers: PUT_VALUE requests stored or refused, values a
+   * lookup received and refused (metrics, audit). Must not block.
+   */
+  public void addRecordListener(RecordListener listener) {
+    recordListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Calls {@code listener} with the key of every record whose value changed in this node's record
+   * store (a peer's PUT, a lookup's correction, this node's own write), from the storing thread: it
+   * must not block.
+   */
+  public void addRecordChangeListener(Consumer<byte[]> listener) {
+    gate.addChangeListener(listener);
+  }
+
   public void addPeerListener(Consumer<PeerId> listener) {
     peerListeners.add(Objects.requireNonNull(listener, "listener"));
   }
@@ -312,59 +355,102 @@ public final class Dht implements AutoCloseable {
   }
 
   /**
-   * What {@link #putValue} achieved.
+   * The outcome of a put.
    *
-   * @param accepted peers that accepted the record
-   * @param tried peers it was sent to
-   * @param valid false when the validator refused the value (then nothing was stored or sent)
+   * @param accepted peers that stored the record (their answer echoed it)
+   * @param tried peers it was sent to (the closest that answered the lookup)
+   * @param valid false when the validator refused the record: nothing was stored or sent
+   * @param localStored whether this node's own store took it (false: it holds a newer record, or
+   *     another one of the same version, which is then in {@code conflicting})
+   * @param conflicting the records held instead by this node and by peers that refused it for
+   *     holding a newer one or another one of the same version (one entry per holder)
    */
-  public record PutResult(int accepted, int tried, boolean valid) {
+  public record PutResult(
+      int accepted, int tried, boolean valid, boolean localStored, List<byte[]> conflicting) {
 
-    /** A put of a valid value. */
+    public PutResult {
+      conflicting = List.copyOf(conflicting);
+    }
+
+    /** A put of a valid value that this node stored and no one refused. */
     public PutResult(int accepted, int tried) {
-      this(accepted, tried, true);
+      this(accepted, tried, true, true, List.of());
     }
 
     /** The result for a value the validator refused. */
     public static PutResult refused() {
-      return new PutResult(0, 0, false);
+      return new PutResult(0, 0, false, false, List.of());
     }
   }
 
   /**
-   * Validates and stores the value locally, then PUT_VALUE to the k closest peers; completes with
-   * how many accepted. An invalid value is refused before anything is stored or sent ({@link
-   * PutResult#refused()}).
+   * Validates the value and stores it locally through the record gate (refused there when this node
+   * holds a newer record or another one of the same version; a full store fails the put with {@link
+   * InvalidRecordException}), then PUT_VALUE to the k closest peers; completes with how many stored
+   * it and what the others hold instead. An invalid value is refused before anything is stored or
+   * sent ({@link PutResult#refused()}).
    */
   public CompletableFuture<PutResult> putValue(byte[] key, byte[] value) {
-    try {
-      validator.validate(key, value);
-    } catch (InvalidRecordException e) {
-      return CompletableFuture.completedFuture(PutResult.refused());
-    }
     KadRecord record = new KadRecord(key, value, RecordTime.format(clock.instant()));
-    records.put(record);
+    RecordGate.Outcome local = gate.offer(record);
+    List<byte[]> conflicting = new ArrayList<>();
+    if (local instanceof RecordGate.Refused refused) {
+      switch (refused.error().reason()) {
+        case ROLLBACK, CONFLICT -> conflicting.add(refused.held().orElseThrow().value());
+        case STORE_FULL -> {
+          return CompletableFuture.failedFuture(refused.error());
+        }
+        default -> {
+          return CompletableFuture.completedFuture(PutResult.refused());
+        }
+      }
+    }
+    boolean localStored = local.stored();
     CompletableFuture<List<PeerId>> closest = getClosestPeers(key);
-    return cancelsWith(closest, closest.thenCompose(peers -> putTo(peers, record)));
+    return cancelsWith(
+        closest,
+        closest.thenCompose(
+            peers ->
+                putTo(peers, record)
+                    .thenApply(
+                        r -> {
+                          List<byte[]> all = new ArrayList<>(conflicting);
+                          all.addAll(r.conflicting());
+                          return new PutResult(r.accepted(), r.tried(), true, localStored, all);
+                        })));
   }
 
   private CompletableFuture<PutResult> putTo(List<PeerId> peers, KadRecord record) {
     AtomicInteger accepted = new AtomicInteger();
+    List<byte[]> conflicting = java.util.Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<?>[] puts =
         peers.stream()
             .map(
                 p ->
                     messenger
-                        .putValue(p, record)
+                        .put(p, record)
                         .thenAccept(
-                            r -> {
-                              if (r.isOk()) {
-                                accepted.incrementAndGet();
-                              }
-                            }))
+                            r ->
+                                r.answer()
+                                    .ifPresent(
+                                        reply -> {
+                                          if (reply.stored()) {
+                                            accepted.incrementAndGet();
+                                          } else {
+                                            reply
+                                                .held()
+                                                .filter(h -> valid(record.key(), h.value()))
+                                                .ifPresent(h -> conflicting.add(h.value()));
+                                          }
+                                        })))
             .toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(puts)
-        .thenApply(v -> new PutResult(accepted.get(), peers.size()));
+        .thenApply(
+            v -> {
+              synchronized (conflicting) {
+                return new PutResult(accepted.get(), peers.size(), true, true, conflicting);
+              }
+            });
   }
 
   /**
@@ -402,12 +488,23 @@ public final class Dht implements AutoCloseable {
                   List<PeerId> closer = answered(peer, r.map(KadMessenger.ValueReply::closerPeers));
                   Optional<KadRecord> rec = r.answer().flatMap(KadMessenger.ValueReply::record);
                   boolean goal = false;
-                  if (rec.isPresent() && valid(k, rec.get().value())) {
+                  if (rec.isPresent() && validFrom(peer, k, rec.get().value())) {
                     values.put(peer, rec.get().value());
                     goal = goalAfterValue.getAsBoolean();
                   }
                   return new PeerResponse(closer, goal);
                 });
+  }
+
+  /** {@link #valid} for a value {@code peer} returned; a refusal goes to the record listeners. */
+  private boolean validFrom(PeerId peer, byte[] key, byte[] value) {
+    try {
+      validator.validate(key, value);
+      return true;
+    } catch (InvalidRecordException e) {
+      recordEvents.refused(peer, key, RecordListener.Source.GET, e.reason(), e.getMessage());
+      return false;
+    }
   }
 
   private boolean valid(byte[] key, byte[] value) {
@@ -448,7 +545,7 @@ public final class Dht implements AutoCloseable {
       }
     }
     if (local.isPresent() && !Arrays.equals(local.get(), best)) {
-      records.put(record);
+      gate.offer(record); // a newer record replaces ours; another one of our version does not
     }
     return new GetResult.Found(best, responders);
   }
@@ -765,14 +862,14 @@ public final class Dht implements AutoCloseable {
               host.peerId(),
               host::advertisedAddrs,
               this::addrsOf,
-              records,
-              validator,
+              gate,
               providers,
               (key, n) -> withAddrs(table.closest(KadKey.ofRecordKey(key), n)),
               clock,
               config.rpcTimeout(),
               (delay, task) -> timer.schedule(delay.toMillis(), task),
               config.k());
+      requestHandler.setRecordListener(recordEvents);
     }
     return requestHandler;
   }
@@ -933,20 +1030,26 @@ public final class Dht implements AutoCloseable {
     if (!valid(key, value)) {
       return CompletableFuture.completedFuture(PutResult.refused());
     }
+    // (the peers' refusals say what they hold; this node's own copy is not touched here)
     List<PeerId> targets = peers.stream().filter(p -> !p.equals(host.peerId())).toList();
     return putTo(targets, new KadRecord(key, value, RecordTime.format(clock.instant())));
   }
 
   /**
-   * Stores a valid value in the local record store (durable when it returns, for a persistent
-   * store); false when invalid or refused.
+   * Stores a valid value in the local record store through the record gate (durable when it
+   * returns, for a persistent store); false when invalid, older than or in conflict with the held
+   * record, or the store is full.
    */
   public boolean storeLocal(byte[] key, byte[] value) {
-    if (!valid(key, value)) {
-      return false;
-    }
-    return records.put(new KadRecord(key, value, RecordTime.format(clock.instant())))
-        == RecordStore.PutOutcome.STORED;
+    return gate.offer(new KadRecord(key, value, RecordTime.format(clock.instant()))).stored();
+  }
+
+  /**
+   * Stores a valid value locally whatever this node holds (correcting its own copy to a record
+   * known to be the current one); false when invalid or the store is full.
+   */
+  public boolean replaceLocal(byte[] key, byte[] value) {
+    return gate.replace(new KadRecord(key, value, RecordTime.format(clock.instant()))).stored();
   }
 
   /** The provider records of {@code key} (a DHT key; its provider key is derived) held here. */

@@ -19,6 +19,8 @@ import java.io.UncheckedIOException;
  * @param failures consecutive failed repairs (drives the backoff)
  * @param lastActual live copies at the last count, -1 before the first
  * @param reprovideRequested republish and reprovide at the next run whatever the schedule says
+ * @param forgetAt when to stop tracking the key (epoch millis; 0: never): a tombstone is kept alive
+ *     for {@code chorus.storage.tombstone-ttl}, then forgotten
  */
 public record KeyState(
     String key,
@@ -29,9 +31,54 @@ public record KeyState(
     long nextDue,
     int failures,
     int lastActual,
-    boolean reprovideRequested) {
+    boolean reprovideRequested,
+    long forgetAt) {
 
-  private static final byte FORMAT = 1;
+  private static final byte FORMAT = 2;
+  private static final byte FORMAT_WITHOUT_FORGET = 1;
+
+  /** A key tracked until it is removed. */
+  public KeyState(
+      String key,
+      int target,
+      long addedAt,
+      long lastReplicated,
+      long lastReprovided,
+      long nextDue,
+      int failures,
+      int lastActual,
+      boolean reprovideRequested) {
+    this(
+        key,
+        target,
+        addedAt,
+        lastReplicated,
+        lastReprovided,
+        nextDue,
+        failures,
+        lastActual,
+        reprovideRequested,
+        0);
+  }
+
+  /** Whether the key is due to be forgotten at {@code nowMillis}. */
+  public boolean forgotten(long nowMillis) {
+    return forgetAt != 0 && nowMillis >= forgetAt;
+  }
+
+  KeyState withForgetAt(long at) {
+    return new KeyState(
+        key,
+        target,
+        addedAt,
+        lastReplicated,
+        lastReprovided,
+        nextDue,
+        failures,
+        lastActual,
+        reprovideRequested,
+        at);
+  }
 
   /** Health at the last count. */
   public ReplicationHealth health() {
@@ -56,12 +103,22 @@ public record KeyState(
         due,
         failures,
         lastActual,
-        reprovideRequested);
+        reprovideRequested,
+        forgetAt);
   }
 
   KeyState withReprovideRequested(long due) {
     return new KeyState(
-        key, target, addedAt, lastReplicated, lastReprovided, due, failures, lastActual, true);
+        key,
+        target,
+        addedAt,
+        lastReplicated,
+        lastReprovided,
+        due,
+        failures,
+        lastActual,
+        true,
+        forgetAt);
   }
 
   KeyState withLastActual(int actual) {
@@ -74,7 +131,8 @@ public record KeyState(
         nextDue,
         failures,
         actual,
-        reprovideRequested);
+        reprovideRequested,
+        forgetAt);
   }
 
   byte[] encode() {
@@ -89,6 +147,7 @@ public record KeyState(
       out.writeInt(failures);
       out.writeInt(lastActual);
       out.writeBoolean(reprovideRequested);
+      out.writeLong(forgetAt);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -98,7 +157,7 @@ public record KeyState(
   static KeyState decode(String key, byte[] data) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
       byte format = in.readByte();
-      if (format != FORMAT) {
+      if (format != FORMAT && format != FORMAT_WITHOUT_FORGET) {
         throw new IllegalStateException("unknown replication state format " + format);
       }
       return new KeyState(
@@ -110,7 +169,8 @@ public record KeyState(
           in.readLong(),
           in.readInt(),
           in.readInt(),
-          in.readBoolean());
+          in.readBoolean(),
+          format == FORMAT ? in.readLong() : 0);
     } catch (IOException e) {
       throw new IllegalStateException("damaged replication state for " + key, e);
     }

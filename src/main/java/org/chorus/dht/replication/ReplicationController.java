@@ -8,9 +8,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.chorus.dht.roles.RolePolicy;
 import org.chorus.dht.system.ApiException;
+import org.chorus.dht.system.ChorusPrincipal;
 import org.chorus.dht.system.ProblemResponses;
 import org.chorus.dht.ucxl.UcxlAddress;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -31,9 +34,11 @@ class ReplicationController {
   static final Duration WAIT = Duration.ofSeconds(90);
 
   private final ReplicationManager manager;
+  private final RolePolicy policy;
 
-  ReplicationController(ReplicationManager manager) {
+  ReplicationController(ReplicationManager manager, RolePolicy policy) {
     this.manager = manager;
+    this.policy = policy;
   }
 
   /** Result of {@code POST /api/v1/replication/reprovide}. */
@@ -58,8 +63,10 @@ class ReplicationController {
 
   @PostMapping("/reprovide")
   @Operation(operationId = "reprovideContent", summary = "Republish and reprovide an address now")
-  @ProblemResponses({400, 404})
-  Reprovided reprovide(@RequestParam String address) {
+  @ProblemResponses({400, 403, 404})
+  Reprovided reprovide(
+      @AuthenticationPrincipal ChorusPrincipal caller, @RequestParam String address) {
+    policy.requireWriter(caller.role(), "reprovide");
     UcxlAddress ucxl = UcxlAddress.parse(address);
     String key = ucxl.dhtKey();
     if (manager.state(key).isEmpty()) {

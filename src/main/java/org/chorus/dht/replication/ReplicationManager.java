@@ -142,6 +142,17 @@ public final class ReplicationManager implements AutoCloseable {
   }
 
   /**
+   * Tracks the tombstone now stored under {@code key} (a delete): kept at its factor and
+   * republished like content until {@code forgetAt}, then forgotten by {@link #cleanup()} (its
+   * copies expire on the network 48 h later), so every node learns of the delete first.
+   */
+  public KeyState addTombstone(String key, DhtBackend.PutResult put, java.time.Instant forgetAt) {
+    KeyState state = addContent(key, put.replicas()).withForgetAt(forgetAt.toEpochMilli());
+    store.put(state, true);
+    return state;
+  }
+
+  /**
    * Tracks many keys (stored by this node) with one durable commit per {@value #PAGE}; for bulk
    * loads and tests. Keys already tracked are re-registered.
    *
@@ -425,15 +436,18 @@ public final class ReplicationManager implements AutoCloseable {
 
   /**
    * Drops the state of keys that nobody held at their last count and that were last replicated
-   * longer than the 48 h record expiry ago (every copy has expired); returns how many.
+   * longer than the 48 h record expiry ago (every copy has expired), and of tombstones past their
+   * {@link KeyState#forgetAt()}; returns how many.
    */
   public int cleanup() {
-    long cutoff = clock.millis() - ReplicationConfig.RECORD_EXPIRY.toMillis();
+    long now = clock.millis();
+    long cutoff = now - ReplicationConfig.RECORD_EXPIRY.toMillis();
     return eachPage(
         page -> {
           int dropped = 0;
           for (KeyState s : page) {
-            if (s.lastActual() == 0 && s.lastReplicated() < cutoff && store.remove(s.key())) {
+            boolean gone = s.lastActual() == 0 && s.lastReplicated() < cutoff;
+            if ((gone || s.forgotten(now)) && store.remove(s.key())) {
               dropped++;
             }
           }
@@ -631,7 +645,8 @@ public final class ReplicationManager implements AutoCloseable {
         due,
         failures,
         actual,
-        requested);
+        requested,
+        current.forgetAt());
   }
 
   /** The repair retry delay after {@code failures} failed runs (1, 2, 4, ... times the base). */

@@ -19,12 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What this node announced (its role and capabilities), kept in {@code
- * <data-dir>/announcements.txt} so that a restarted node re-announces the same things. One entry a
- * line, {@code role <name>} or {@code capability <name>}; lines starting with {@code #} are
- * comments. A save writes a temporary file, syncs it and moves it into place, so the file is always
- * either the old or the new state. On load, lines that do not parse or exceed the caps are skipped
- * with a warning. Not thread-safe: {@link PeerDiscovery} serialises access.
+ * What this node announced (its role and capabilities) and the sequence number of the last peer
+ * record it signed, kept in {@code <data-dir>/announcements.txt} so that a restarted node
+ * re-announces the same things with a higher sequence. One entry a line, {@code role <name>},
+ * {@code capability <name>} or {@code sequence <n>}; lines starting with {@code #} are comments. A
+ * save writes a temporary file, syncs it and moves it into place, so the file is always either the
+ * old or the new state. On load, lines that do not parse or exceed the caps are skipped with a
+ * warning. Not thread-safe: {@link PeerDiscovery} serialises access.
  */
 public final class AnnouncementStore {
 
@@ -35,17 +36,34 @@ public final class AnnouncementStore {
 
   private final Path file;
 
-  /** The announced state: an optional role and an ordered set of capabilities. */
-  public record State(Optional<String> role, List<String> capabilities) {
+  /**
+   * The announced state: an optional role, an ordered set of capabilities, and the sequence number
+   * of the last peer record signed (0: none yet).
+   */
+  public record State(Optional<String> role, List<String> capabilities, long sequence) {
     public State {
       capabilities = List.copyOf(capabilities);
+      if (sequence < 0) {
+        throw new IllegalArgumentException("sequence must not be negative");
+      }
+    }
+
+    /** A state without a signed record yet. */
+    public State(Optional<String> role, List<String> capabilities) {
+      this(role, capabilities, 0);
     }
 
     /** Nothing announced. */
     public static final State EMPTY = new State(Optional.empty(), List.of());
 
+    /** Whether neither a role nor a capability is announced. */
     public boolean isEmpty() {
       return role.isEmpty() && capabilities.isEmpty();
+    }
+
+    /** This state with {@code next} as the last sequence number. */
+    public State withSequence(long next) {
+      return new State(role, capabilities, next);
     }
   }
 
@@ -70,13 +88,18 @@ public final class AnnouncementStore {
     }
     Optional<String> role = Optional.empty();
     Set<String> capabilities = new LinkedHashSet<>();
+    long sequence = 0;
     for (String line : lines) {
       String l = line.strip();
       if (l.isEmpty() || l.startsWith("#")) {
         continue;
       }
       String[] parts = l.split(" ", 2);
-      if (parts.length == 2 && DiscoveryKeys.isValidName(parts[1]) && parts[0].equals("role")) {
+      if (parts.length == 2 && parts[0].equals("sequence") && sequence(parts[1]) >= 0) {
+        sequence = sequence(parts[1]);
+      } else if (parts.length == 2
+          && DiscoveryKeys.isValidName(parts[1])
+          && parts[0].equals("role")) {
         role = Optional.of(parts[1]);
       } else if (parts.length == 2
           && DiscoveryKeys.isValidName(parts[1])
@@ -87,7 +110,16 @@ public final class AnnouncementStore {
         log.warn("{}: skipping line '{}'", file, l.length() > 80 ? l.substring(0, 80) + "…" : l);
       }
     }
-    return new State(role, new ArrayList<>(capabilities));
+    return new State(role, new ArrayList<>(capabilities), sequence);
+  }
+
+  /** The number {@code text} names, or -1 if it is not a non-negative long. */
+  private static long sequence(String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** Replaces the saved state; durable (synced) when this returns. */
@@ -96,6 +128,7 @@ public final class AnnouncementStore {
         new StringBuilder("# chorus-dht: role and capabilities this node announces\n");
     state.role().ifPresent(r -> text.append("role ").append(r).append('\n'));
     state.capabilities().forEach(c -> text.append("capability ").append(c).append('\n'));
+    text.append("sequence ").append(state.sequence()).append('\n');
     Path dir = file.toAbsolutePath().getParent();
     try {
       Files.createDirectories(dir);

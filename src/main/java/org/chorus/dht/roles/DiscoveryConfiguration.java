@@ -15,7 +15,8 @@ import org.springframework.scheduling.annotation.Scheduled;
 /**
  * Wires {@link PeerDiscovery} over the active backend and the node identity, with its state in the
  * data directory, and re-announces shortly after start and then every {@code
- * chorus.roles.reannounce-interval} (default 22 h, inside the 48 h provider expiry).
+ * chorus.roles.reannounce-interval} (default 22 h, inside the 48 h provider expiry and {@link
+ * org.chorus.dht.kad.records.PeerRecord#DEFAULT_LIFETIME}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
@@ -25,10 +26,15 @@ class DiscoveryConfiguration {
 
   @Bean
   PeerDiscovery peerDiscovery(
-      DhtBackend backend, IdentityKey identity, ChorusProperties properties, Clock clock) {
+      DhtBackend backend,
+      IdentityKey identity,
+      RoleKeys roleKeys,
+      ChorusProperties properties,
+      Clock clock) {
     return new PeerDiscovery(
         backend,
         identity,
+        roleKeys,
         new AnnouncementStore(properties.dataDir()),
         HostConfig.DEFAULT_AGENT_VERSION,
         clock);

@@ -1,6 +1,7 @@
 package org.chorus.dht.roles;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.List;
@@ -19,10 +20,13 @@ import org.springframework.web.bind.annotation.RestController;
  * /api/v1/capabilities/announce}, {@code GET /api/v1/peers?role=&capability=&limit=}.
  *
  * <p>A caller announces its own role (the default); only an admin may announce another one, so that
- * a token cannot make the node claim a role the token does not hold. Any caller may announce
- * capabilities and search. A search by role and capability finds the role's providers and keeps
- * those whose verified peer record lists the capability (unverified providers are left out, since
- * nothing says what they can do).
+ * a token cannot make the node claim a role the token does not hold; and the node announces only a
+ * role whose identity it holds (409 otherwise), since it signs the claim with that role's key. Any
+ * caller may announce capabilities and search. A found peer is {@code verified} only when its
+ * record's role claim is proven ({@code verification}: see {@link PeerDiscovery.Verification}). A
+ * search by role and capability finds the role's providers and keeps those whose verified peer
+ * record lists the capability (unverified providers are left out, since nothing says what they can
+ * do).
  */
 @RestController
 @Tag(name = "roles", description = "Roles, and peers found by role or capability")
@@ -42,14 +46,19 @@ class DiscoveryController {
   /** Body of {@code POST /api/v1/capabilities/announce}. */
   record AnnounceCapabilitiesRequest(List<String> capabilities) {}
 
-  /** What this node now announces. */
+  /** What this node now announces: the contents of the peer record it just published. */
   record AnnouncementView(
       String peerId,
       String role,
       List<String> capabilities,
       List<String> addresses,
       String agentVersion,
-      Instant timestamp) {
+      Instant timestamp,
+      @Schema(
+              description =
+                  "The record's sequence number; each record this node signs has a higher")
+          long sequence,
+      @Schema(description = "When the record expires unless re-announced") Instant expiresAt) {
     static AnnouncementView of(PeerDiscovery.Announcement a) {
       return new AnnouncementView(
           a.peerId(),
@@ -57,7 +66,9 @@ class DiscoveryController {
           a.capabilities(),
           a.addresses(),
           a.agentVersion(),
-          a.timestamp());
+          a.timestamp(),
+          a.sequence(),
+          a.expiresAt());
     }
   }
 
@@ -68,7 +79,29 @@ class DiscoveryController {
       List<String> addresses,
       String agentVersion,
       Instant timestamp,
-      boolean verified) {
+      @Schema(
+              description =
+                  "True only when verification is 'proven': the peer record's node signature"
+                      + " verifies, it has not expired, and its role claim (which covers the"
+                      + " capabilities) verifies under the role's signing key known to this node")
+          boolean verified,
+      @Schema(
+              description =
+                  "proven: as for verified; no-record: no valid peer record (the role or"
+                      + " capability shown is what the provider record implies); expired: the"
+                      + " record has expired (contents not shown); no-role: the record claims no"
+                      + " role, so no role key attests its capabilities; unknown-role-key: this"
+                      + " node knows no signing key for the claimed role; bad-role-signature: the"
+                      + " role claim does not verify under the role's key",
+              allowableValues = {
+                "proven",
+                "no-record",
+                "expired",
+                "no-role",
+                "unknown-role-key",
+                "bad-role-signature"
+              })
+          String verification) {
     static PeerView of(PeerDiscovery.FoundPeer p) {
       return new PeerView(
           p.peerId(),
@@ -77,7 +110,8 @@ class DiscoveryController {
           p.addresses(),
           p.agentVersion().orElse(null),
           p.timestamp(),
-          p.verified());
+          p.verified(),
+          p.verification().label());
     }
   }
 
@@ -85,7 +119,7 @@ class DiscoveryController {
 
   @PostMapping("/api/v1/roles/announce")
   @Operation(operationId = "announceRole", summary = "Announce a role (the caller's by default)")
-  @ProblemResponses({400, 403})
+  @ProblemResponses({400, 403, 409})
   AnnouncementView announceRole(
       @AuthenticationPrincipal ChorusPrincipal caller,
       @RequestBody(required = false) AnnounceRoleRequest request) {
@@ -94,6 +128,7 @@ class DiscoveryController {
             ? caller.role()
             : request.role();
     policy.require(role, "role");
+    policy.requireWriter(caller.role(), "announce");
     if (!role.equals(caller.role()) && !caller.admin()) {
       throw ApiException.forbidden(
               "role-not-permitted",
@@ -112,9 +147,11 @@ class DiscoveryController {
 
   @PostMapping("/api/v1/capabilities/announce")
   @Operation(operationId = "announceCapabilities", summary = "Announce capabilities")
-  @ProblemResponses(400)
+  @ProblemResponses({400, 403})
   AnnouncementView announceCapabilities(
+      @AuthenticationPrincipal ChorusPrincipal caller,
       @RequestBody(required = false) AnnounceCapabilitiesRequest request) {
+    policy.requireWriter(caller.role(), "announce");
     return AnnouncementView.of(
         discovery.announceCapabilities(request == null ? null : request.capabilities()));
   }

@@ -31,20 +31,33 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Announce.</b> The node is a provider of {@link DiscoveryKeys#role} for its role and of
  * {@link DiscoveryKeys#capability} for each capability, and publishes its signed {@link PeerRecord}
- * (agent version, role, capabilities, addresses, timestamp; signed by the node identity key) under
- * {@code /CHORUS/peer/<peerId>}. A node has one role (announcing another replaces it; the provider
- * record of the old one lapses with the provider expiry and the peer record no longer names it) and
- * a set of capabilities (announcing adds). The state is saved in the {@link AnnouncementStore}
- * before anything is sent, and {@link #reannounce()} (at start and periodically, well inside the 48
- * h provider expiry) sends it again, so announcements survive restarts and expiry.
+ * (agent version, role, capabilities, addresses, timestamp, sequence, expiry after {@link
+ * PeerRecord#DEFAULT_LIFETIME}; signed by the node identity key, the role claim also by the role's
+ * {@link RoleSigner}) under {@code /CHORUS/peer/<peerId>}. A node may announce only a role whose
+ * identity it holds (else a 409 problem), since only then can it sign the claim; a saved role whose
+ * key is gone by the time of a re-announcement is left out of the record (with a warning) until the
+ * key is back. A node has one role (announcing another replaces it; the provider record of the old
+ * one lapses with the provider expiry and the peer record no longer names it) and a set of
+ * capabilities (announcing adds). The state is saved in the {@link AnnouncementStore} before
+ * anything is sent, and {@link #reannounce()} (at start and periodically, well inside the 48 h
+ * provider and record expiry) sends it again, so announcements survive restarts and expiry.
+ *
+ * <p><b>Sequence.</b> Each record signed gets {@code max(last saved + 1, now in epoch millis)},
+ * saved before the record is sent: it increases across restarts when the clock steps back (the
+ * saved value) and when the state file is lost (the clock), and every node's validator refuses a
+ * PUT of a lower one than it holds.
  *
  * <p><b>Find.</b> Providers of the key, then each provider's peer record, verified against the peer
- * id. A provider whose valid record no longer names the role (or capability) is skipped: the peer
- * itself says it changed. A provider with no record, or a record that does not verify, is returned
- * with what the provider record gives (id, addresses; the role or capability asked for) and {@code
- * verified = false}: the provider record alone proves nothing about it, and the caller decides
- * whether to trust it. Record look-ups stop after {@link #LOOKUP_BUDGET}; the remaining providers
- * are returned unverified.
+ * id, and its {@link Verification}: {@code verified} is true only for {@link Verification#PROVEN}
+ * (node signature, unexpired, and the role claim, which covers the capabilities, verifies under the
+ * role's signing key this node knows). A provider whose valid record no longer names the role (or
+ * capability) is skipped: the peer itself says it changed. A valid record whose role claim is not
+ * proven is returned with its contents and {@code verified = false}. A provider with no record, an
+ * expired one or one that does not verify is returned with what the provider record gives (id,
+ * addresses; the role or capability asked for) and {@code verified = false}: the provider record
+ * alone proves nothing about it, and the caller decides whether to trust it. Record look-ups stop
+ * after {@link #LOOKUP_BUDGET}; the remaining providers are returned as {@link
+ * Verification#NO_RECORD}.
  *
  * <p>Bounds: names match {@link DiscoveryKeys#NAME}; at most {@link #MAX_CAPABILITIES}
  * capabilities; at most {@link #MAX_LIMIT} peers per query. Thread-safe: announcements are
@@ -68,6 +81,7 @@ public final class PeerDiscovery {
 
   private final DhtBackend backend;
   private final IdentityKey identity;
+  private final RoleKeys roleKeys;
   private final AnnouncementStore store;
   private final String agentVersion;
   private final Clock clock;
@@ -80,14 +94,45 @@ public final class PeerDiscovery {
       List<String> capabilities,
       List<String> addresses,
       String agentVersion,
-      Instant timestamp) {}
+      Instant timestamp,
+      long sequence,
+      Instant expiresAt) {}
+
+  /** What this node could establish about a found peer's claims. */
+  public enum Verification {
+    /** Node signature, expiry and the role claim (with the capabilities) all verify. */
+    PROVEN("proven"),
+    /** No record, or one that does not verify (or was not looked up within the budget). */
+    NO_RECORD("no-record"),
+    /** The record has expired; its contents are not shown. */
+    EXPIRED("expired"),
+    /** The record claims no role, so nothing but the node itself attests its capabilities. */
+    NO_ROLE("no-role"),
+    /** This node knows no signing key for the claimed role, so the claim cannot be proven. */
+    UNKNOWN_ROLE_KEY("unknown-role-key"),
+    /** The role claim does not verify under the role's signing key. */
+    BAD_ROLE_SIGNATURE("bad-role-signature");
+
+    private final String label;
+
+    Verification(String label) {
+      this.label = label;
+    }
+
+    /** The API form, e.g. {@code unknown-role-key}. */
+    public String label() {
+      return label;
+    }
+  }
 
   /**
    * A peer found by role or capability.
    *
-   * @param verified whether {@code role}, {@code capabilities}, {@code agentVersion} and {@code
-   *     timestamp} come from the peer's signed record; if not, they are what the provider record
-   *     implies (the role or capability asked for; no agent version; the provider record's time)
+   * @param role {@code role}, {@code capabilities}, {@code agentVersion} and {@code timestamp} come
+   *     from the peer's node-signed record unless {@code verification} is {@link
+   *     Verification#NO_RECORD} or {@link Verification#EXPIRED}; then they are what the provider
+   *     record implies (the role or capability asked for; no agent version; the provider record's
+   *     time)
    */
   public record FoundPeer(
       String peerId,
@@ -96,16 +141,24 @@ public final class PeerDiscovery {
       List<String> addresses,
       Optional<String> agentVersion,
       Instant timestamp,
-      boolean verified) {}
+      Verification verification) {
+
+    /** Whether the claims are proven ({@link Verification#PROVEN}). */
+    public boolean verified() {
+      return verification == Verification.PROVEN;
+    }
+  }
 
   public PeerDiscovery(
       DhtBackend backend,
       IdentityKey identity,
+      RoleKeys roleKeys,
       AnnouncementStore store,
       String agentVersion,
       Clock clock) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.identity = Objects.requireNonNull(identity, "identity");
+    this.roleKeys = Objects.requireNonNull(roleKeys, "roleKeys");
     this.store = Objects.requireNonNull(store, "store");
     this.agentVersion = Objects.requireNonNull(agentVersion, "agentVersion");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -127,13 +180,29 @@ public final class PeerDiscovery {
    * keys and publishes the peer record. The caller checks that the role exists and that it may
    * announce it.
    *
-   * @throws ApiException 400 naming the field for a bad name or too many capabilities
+   * @throws ApiException 400 naming the field for a bad name or too many capabilities; 409 ({@code
+   *     role-key-not-held}) naming the role when this node holds no identity for it
    */
   public synchronized Announcement announceRole(String role, List<String> capabilities) {
     checkName("role", role);
+    if (roleKeys.signer(role).isEmpty()) {
+      throw new ApiException(
+              409,
+              "role-key-not-held",
+              "Role key not held",
+              "this node holds no identity for role '"
+                  + role
+                  + "' (no "
+                  + role
+                  + RoleKeys.KEY_SUFFIX
+                  + " in its role keys directory), so it cannot sign a claim of that role;"
+                  + " announce a role whose key it holds")
+          .with("field", "role")
+          .with("role", role);
+    }
     AnnouncementStore.State next =
         new AnnouncementStore.State(Optional.of(role), merged(capabilities));
-    return publish(next, true);
+    return publish(next);
   }
 
   /**
@@ -145,24 +214,7 @@ public final class PeerDiscovery {
     if (capabilities == null || capabilities.isEmpty()) {
       throw ApiException.badRequest("capabilities", "'capabilities' must name at least one");
     }
-    return publish(new AnnouncementStore.State(state.role(), merged(capabilities)), true);
-  }
-
-  /** Publishes this node's current peer record (fresh timestamp and addresses). */
-  public synchronized Announcement registerPeer() {
-    Announcement a = announcement();
-    PeerRecord record =
-        new PeerRecord(
-            agentVersion,
-            a.role().orElse(""),
-            a.capabilities(),
-            a.addresses().stream().map(Multiaddr::parse).toList(),
-            a.timestamp());
-    String key = new String(PeerRecord.dhtKey(identity.peerId()), StandardCharsets.UTF_8);
-    byte[] signed = record.sign(identity);
-    PeerRecord.verify(PeerRecord.dhtKey(identity.peerId()), signed);
-    backend.putValue(key, signed);
-    return a;
+    return publish(new AnnouncementStore.State(state.role(), merged(capabilities)));
   }
 
   /**
@@ -173,7 +225,7 @@ public final class PeerDiscovery {
     if (state.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(publish(state, false));
+    return Optional.of(publish(state));
   }
 
   /** Up to {@code limit} peers that announced {@code role} (see the class comment). */
@@ -198,30 +250,53 @@ public final class PeerDiscovery {
         List.of(capability));
   }
 
-  private Announcement publish(AnnouncementStore.State next, boolean save) {
-    if (save) {
-      store.save(next);
-      state = next;
+  /**
+   * Saves {@code next} with the next sequence number, provides its keys and publishes its peer
+   * record (fresh timestamp, expiry and addresses). A role whose key this node no longer holds is
+   * left out of what is sent, but stays saved.
+   */
+  private Announcement publish(AnnouncementStore.State next) {
+    Instant now = clock.instant();
+    long sequence = Math.max(state.sequence() + 1, now.toEpochMilli());
+    AnnouncementStore.State saved = next.withSequence(sequence);
+    store.save(saved);
+    state = saved;
+    Optional<RoleSigner> signer = saved.role().flatMap(roleKeys::signer);
+    if (saved.role().isPresent() && signer.isEmpty()) {
+      log.warn(
+          "this node holds no identity for its announced role '{}': the peer record leaves it out",
+          saved.role().get());
     }
-    next.role().ifPresent(r -> backend.provide(DiscoveryKeys.role(r)));
-    for (String c : next.capabilities()) {
+    signer.ifPresent(r -> backend.provide(DiscoveryKeys.role(r.role())));
+    for (String c : saved.capabilities()) {
       backend.provide(DiscoveryKeys.capability(c));
     }
-    return registerPeer();
-  }
-
-  private Announcement announcement() {
+    PeerRecord record =
+        PeerRecord.of(
+            agentVersion,
+            signer.map(RoleSigner::role).orElse(""),
+            saved.capabilities(),
+            addresses(),
+            now,
+            sequence);
+    byte[] key = PeerRecord.dhtKey(identity.peerId());
+    byte[] signed =
+        signer.isPresent() ? record.sign(identity, signer.get()::sign) : record.sign(identity);
+    PeerRecord.verify(key, signed);
+    backend.putValue(new String(key, StandardCharsets.UTF_8), signed);
     return new Announcement(
         identity.peerId().toBase58(),
-        state.role(),
-        state.capabilities(),
-        addresses(),
+        signer.map(RoleSigner::role),
+        record.capabilities(),
+        record.addresses().stream().map(Multiaddr::toString).toList(),
         agentVersion,
-        clock.instant());
+        record.timestamp(),
+        sequence,
+        record.expiresAt());
   }
 
   /** The addresses peers can reach us at, without {@code /p2p/...}, bounded. */
-  private List<String> addresses() {
+  private List<Multiaddr> addresses() {
     List<Multiaddr> addrs = new ArrayList<>();
     if (backend instanceof NetworkDht network) {
       addrs.addAll(network.host().advertisedAddrs());
@@ -234,10 +309,10 @@ public final class PeerDiscovery {
         }
       }
     }
-    Set<String> out = new LinkedHashSet<>();
+    Set<Multiaddr> out = new LinkedHashSet<>();
     for (Multiaddr a : addrs) {
       if (out.size() < PeerRecord.MAX_ADDRESSES) {
-        out.add(a.withoutPeerId().toString());
+        out.add(a.withoutPeerId());
       }
     }
     return List.copyOf(out);
@@ -280,10 +355,13 @@ public final class PeerDiscovery {
       if (found.size() >= limit) {
         break;
       }
-      Optional<PeerRecord> record =
-          clock.instant().isBefore(deadline) ? peerRecord(e.getKey()) : Optional.empty();
-      if (record.isPresent()) {
-        PeerRecord r = record.get();
+      Lookup lookup =
+          clock.instant().isBefore(deadline)
+              ? peerRecord(e.getKey())
+              : Lookup.failed(Verification.NO_RECORD);
+      if (lookup.record().isPresent()) {
+        PeerRecord.Verified v = lookup.record().get();
+        PeerRecord r = v.record();
         if (matches.test(r)) {
           found.add(
               new FoundPeer(
@@ -293,7 +371,7 @@ public final class PeerDiscovery {
                   r.addresses().stream().map(Multiaddr::toString).toList(),
                   Optional.of(r.agentVersion()),
                   r.timestamp(),
-                  true));
+                  roleClaim(v)));
         }
       } else {
         Provider p = e.getValue();
@@ -305,34 +383,61 @@ public final class PeerDiscovery {
                 p.addresses(),
                 Optional.empty(),
                 Instant.ofEpochMilli(p.addedAtMillis()),
-                false));
+                lookup.failure()));
       }
     }
     return found;
   }
 
-  /** The verified record of {@code peerId}, empty if absent, unreadable or not verifying. */
-  private Optional<PeerRecord> peerRecord(String peerId) {
+  /** A peer record that verified and has not expired, or why there is none. */
+  private record Lookup(Optional<PeerRecord.Verified> record, Verification failure) {
+    static Lookup failed(Verification why) {
+      return new Lookup(Optional.empty(), why);
+    }
+  }
+
+  /** The record of {@code peerId} if it verifies and has not expired. */
+  private Lookup peerRecord(String peerId) {
     PeerId id;
     try {
       id = PeerId.parse(peerId);
     } catch (IllegalArgumentException e) {
-      return Optional.empty();
+      return Lookup.failed(Verification.NO_RECORD);
     }
     byte[] key = PeerRecord.dhtKey(id);
     try {
       Optional<byte[]> value = backend.getValue(new String(key, StandardCharsets.UTF_8));
       if (value.isEmpty()) {
-        return Optional.empty();
+        return Lookup.failed(Verification.NO_RECORD);
       }
-      return Optional.of(PeerRecord.verify(key, value.get()).record());
+      PeerRecord.Verified verified = PeerRecord.verify(key, value.get());
+      verified.record().checkTime(clock.instant());
+      return new Lookup(Optional.of(verified), null);
     } catch (InvalidRecordException e) {
       log.debug("peer record of {} refused: {}", peerId, e.getMessage());
-      return Optional.empty();
+      return Lookup.failed(
+          e.reason() == InvalidRecordException.Reason.EXPIRED
+              ? Verification.EXPIRED
+              : Verification.NO_RECORD);
     } catch (RuntimeException e) {
       log.debug("peer record of {} not found: {}", peerId, e.toString());
-      return Optional.empty();
+      return Lookup.failed(Verification.NO_RECORD);
     }
+  }
+
+  /** Whether the role claim of a verified, unexpired record is proven by the role's key. */
+  private Verification roleClaim(PeerRecord.Verified verified) {
+    String role = verified.record().role();
+    if (role.isEmpty()) {
+      return Verification.NO_ROLE;
+    }
+    Optional<byte[]> key = roleKeys.signerKey(role);
+    if (key.isEmpty()) {
+      return Verification.UNKNOWN_ROLE_KEY;
+    }
+    return verified.roleClaimVerifies(key.get())
+        ? Verification.PROVEN
+        : Verification.BAD_ROLE_SIGNATURE;
   }
 
   private static void checkName(String field, String name) {

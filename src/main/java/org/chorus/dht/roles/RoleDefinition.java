@@ -13,13 +13,16 @@ import java.util.regex.Pattern;
  * @param authority what the role may do
  * @param canDecrypt creator roles whose content this role reads; {@value #ANY} means all
  * @param recipient the role's age recipient ({@code age1...}) when configured in the file
+ * @param signer the role's Ed25519 signing public key ({@code ed25519:...}, see {@link RoleSigner})
+ *     when configured in the file
  */
 public record RoleDefinition(
     String name,
     String description,
     AuthorityLevel authority,
     List<String> canDecrypt,
-    Optional<String> recipient) {
+    Optional<String> recipient,
+    Optional<String> signer) {
 
   /** The wildcard of {@code canDecrypt}. */
   public static final String ANY = "*";
@@ -36,6 +39,19 @@ public record RoleDefinition(
     Objects.requireNonNull(authority, "authority");
     canDecrypt = List.copyOf(canDecrypt);
     recipient = recipient == null ? Optional.empty() : recipient;
+    signer = signer == null ? Optional.empty() : signer;
+    signer.ifPresent(org.chorus.dht.envelope.Ed25519Keys::decodePublic); // fails on a bad key
+  }
+
+  /** A role without configured public keys. */
+  public RoleDefinition(
+      String name, String description, AuthorityLevel authority, List<String> canDecrypt) {
+    this(name, description, authority, canDecrypt, Optional.empty(), Optional.empty());
+  }
+
+  /** Whether this role may write addresses whose role segment is {@code addressRole}. */
+  public boolean writes(String addressRole) {
+    return authority.canStore() && (name.equals(addressRole) || authority == AuthorityLevel.ADMIN);
   }
 
   /** True when this role may read content created by {@code creatorRole}. */

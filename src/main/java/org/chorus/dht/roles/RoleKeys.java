@@ -17,13 +17,16 @@ import org.chorus.dht.age.Identity;
 import org.chorus.dht.age.IdentityFile;
 import org.chorus.dht.age.X25519Identity;
 import org.chorus.dht.age.X25519Recipient;
+import org.chorus.dht.envelope.Ed25519Keys;
 import org.chorus.dht.system.SecureFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The age keys of the roles: a recipient for every role we can encrypt to, and an identity for the
- * roles this node holds ({@code <role-keys-dir>/<role>.key}, age-keygen format).
+ * The keys of the roles: a recipient for every role we can encrypt to, an identity for the roles
+ * this node holds ({@code <role-keys-dir>/<role>.key}, age-keygen format), the signing key derived
+ * from each held identity ({@link RoleSigner}), and the public signing key of every role whose
+ * identity is held or whose {@code signer} roles.yaml publishes.
  *
  * <p>A node holds identities only for the roles whose key files it was given, so it can decrypt
  * only for those. On a first start with no key files at all, one identity per role is generated
@@ -40,12 +43,20 @@ public final class RoleKeys {
   private final Path dir;
   private final Map<String, X25519Identity> identities;
   private final Map<String, X25519Recipient> recipients;
+  private final Map<String, RoleSigner> signers;
+  private final Map<String, byte[]> signerKeys;
 
   private RoleKeys(
-      Path dir, Map<String, X25519Identity> identities, Map<String, X25519Recipient> recipients) {
+      Path dir,
+      Map<String, X25519Identity> identities,
+      Map<String, X25519Recipient> recipients,
+      Map<String, RoleSigner> signers,
+      Map<String, byte[]> signerKeys) {
     this.dir = dir;
     this.identities = Map.copyOf(identities);
     this.recipients = Map.copyOf(recipients);
+    this.signers = Map.copyOf(signers);
+    this.signerKeys = Map.copyOf(signerKeys);
   }
 
   /**
@@ -53,7 +64,8 @@ public final class RoleKeys {
    * none.
    *
    * @throws IOException if a file cannot be read or written
-   * @throws IllegalStateException if a key file and roles.yaml disagree on a role's recipient
+   * @throws IllegalStateException if a key file and roles.yaml disagree on a role's recipient or
+   *     signer
    */
   public static RoleKeys load(Path dir, RolePolicy policy, Clock clock) throws IOException {
     Files.createDirectories(dir);
@@ -62,9 +74,12 @@ public final class RoleKeys {
     }
     Map<String, X25519Identity> identities = new LinkedHashMap<>();
     Map<String, X25519Recipient> recipients = new LinkedHashMap<>();
+    Map<String, RoleSigner> signers = new LinkedHashMap<>();
+    Map<String, byte[]> signerKeys = new LinkedHashMap<>();
     for (RoleDefinition role : policy.roles()) {
       Path file = dir.resolve(role.name() + KEY_SUFFIX);
       Optional<X25519Recipient> configured = role.recipient().map(X25519Recipient::parse);
+      Optional<byte[]> configuredSigner = role.signer().map(Ed25519Keys::decodePublic);
       if (Files.isRegularFile(file)) {
         X25519Identity id = readIdentity(file);
         identities.put(role.name(), id);
@@ -76,8 +91,23 @@ public final class RoleKeys {
                   + file);
         }
         recipients.put(role.name(), id.recipient());
+        RoleSigner signer = RoleSigner.derive(role.name(), id);
+        if (configuredSigner.isPresent()
+            && !Ed25519Keys.sameKey(configuredSigner.get(), signer.publicKey())) {
+          throw new IllegalStateException(
+              "role '"
+                  + role.name()
+                  + "': signer in roles.yaml does not match the identity in "
+                  + file
+                  + " (its signer is "
+                  + signer.encodedPublicKey()
+                  + ")");
+        }
+        signers.put(role.name(), signer);
+        signerKeys.put(role.name(), signer.publicKey());
       } else {
         configured.ifPresent(r -> recipients.put(role.name(), r));
+        configuredSigner.ifPresent(k -> signerKeys.put(role.name(), k));
       }
     }
     log.info("Role identities held for {} (from {})", identities.keySet(), dir.toAbsolutePath());
@@ -89,7 +119,7 @@ public final class RoleKeys {
     if (!unreachable.isEmpty()) {
       log.warn("No age recipient for roles {}: content is not encrypted for them", unreachable);
     }
-    return new RoleKeys(dir, identities, recipients);
+    return new RoleKeys(dir, identities, recipients, signers, signerKeys);
   }
 
   /**
@@ -149,6 +179,22 @@ public final class RoleKeys {
   /** The recipient of {@code role}, when known. */
   public Optional<X25519Recipient> recipient(String role) {
     return Optional.ofNullable(recipients.get(role));
+  }
+
+  /**
+   * The signing key of {@code role}, when this node holds its identity (see {@link RoleSigner}).
+   */
+  public Optional<RoleSigner> signer(String role) {
+    return Optional.ofNullable(signers.get(role));
+  }
+
+  /**
+   * The public signing key of {@code role}: derived from its identity when held, else the {@code
+   * signer} of roles.yaml; empty when neither (this node then cannot verify the role's writes).
+   */
+  public Optional<byte[]> signerKey(String role) {
+    byte[] k = signerKeys.get(role);
+    return k == null ? Optional.empty() : Optional.of(k.clone());
   }
 
   /** Roles whose identity this node holds. */

@@ -66,6 +66,21 @@ public final class RolePolicy {
     return find(role).map(r -> r.authority().canStore()).orElse(false);
   }
 
+  /**
+   * Refuses a {@code read_only} role (or an unknown one) an operation that changes what the network
+   * holds or announces: store, delete, announce, provide, reprovide.
+   *
+   * @throws org.chorus.dht.system.ApiException 403 {@code read-only} naming the role and operation
+   */
+  public void requireWriter(String role, String operation) {
+    if (!canStore(role)) {
+      throw org.chorus.dht.system.ApiException.forbidden(
+              "read-only", "role '" + role + "' has read_only authority and may not " + operation)
+          .with("role", role)
+          .with("operation", operation);
+    }
+  }
+
   /** The roles that may read content created by {@code creatorRole}, creator first. */
   public List<String> decryptableRoles(String creatorRole) {
     require(creatorRole, "creatorRole");

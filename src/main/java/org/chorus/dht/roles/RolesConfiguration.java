@@ -33,6 +33,12 @@ class RolesConfiguration {
     return policy;
   }
 
+  /** The write rules and signing keys the envelope validators check. */
+  @Bean
+  RoleAuthority roleAuthority(RolePolicy policy, RoleKeys keys) {
+    return new RoleAuthority(policy, keys);
+  }
+
   @Bean
   RoleKeys roleKeys(ChorusProperties properties, RolePolicy policy, Clock clock)
       throws IOException {

@@ -4,12 +4,15 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import org.chorus.dht.age.X25519Recipient;
+import org.chorus.dht.envelope.Ed25519Keys;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /api/v1/roles}: the roles of roles.yaml with their age recipient, whether this node
- * holds their identity, and who can read what they create. Public keys only.
+ * {@code GET /api/v1/roles}: the roles of roles.yaml with their age recipient and Ed25519 signer
+ * (the public keys a node that holds no identity for a role needs in roles.yaml to encrypt to it
+ * and verify its writes), whether this node holds their identity, and who can read what they
+ * create. Public keys only.
  */
 @RestController
 @Tag(name = "roles")
@@ -30,6 +33,7 @@ class RolesController {
       String authority,
       List<String> canDecrypt,
       String recipient,
+      String signer,
       boolean identityHeld,
       List<String> readableBy) {}
 
@@ -48,6 +52,7 @@ class RolesController {
                         r.authority().id(),
                         r.canDecrypt(),
                         keys.recipient(r.name()).map(X25519Recipient::encode).orElse(null),
+                        keys.signerKey(r.name()).map(Ed25519Keys::encodePublic).orElse(null),
                         keys.identity(r.name()).isPresent(),
                         policy.decryptableRoles(r.name())))
             .toList();

@@ -16,7 +16,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Reads roles.yaml: a {@code roles} map from role name to {@code description}, {@code authority},
- * {@code canDecrypt} and optional {@code recipient}. Stateless.
+ * {@code canDecrypt} and optional {@code recipient} (age) and {@code signer} (Ed25519) public keys.
+ * Stateless.
  */
 public final class RolesFile {
 
@@ -64,8 +65,8 @@ public final class RolesFile {
                 AuthorityLevel.parse(
                     String.valueOf(body.get("authority") == null ? "" : body.get("authority"))),
                 stringList(body.get("canDecrypt")),
-                Optional.ofNullable(stringOrNull(body.get("recipient")))
-                    .filter(s -> !s.isBlank())));
+                Optional.ofNullable(stringOrNull(body.get("recipient"))).filter(s -> !s.isBlank()),
+                Optional.ofNullable(stringOrNull(body.get("signer"))).filter(s -> !s.isBlank())));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             "failed to parse " + source + ": role '" + name + "': " + e.getMessage(), e);

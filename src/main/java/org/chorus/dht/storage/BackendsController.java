@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.HybridDht;
+import org.chorus.dht.storage.audit.AuditEvent;
 import org.chorus.dht.system.ApiException;
 import org.chorus.dht.system.ChorusPrincipal;
 import org.chorus.dht.system.ProblemResponses;
@@ -20,7 +21,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code /api/v1/backends}: the node's backends with their health and which one is active, and the
  * admin-only manual switch of the {@link HybridDht}. On a node with a single backend the list holds
- * just that one, and switching is refused (409).
+ * just that one, and switching is refused (409). A switch, and a refused attempt by a non-admin, is
+ * audited (operation {@code backend-select}) before it takes effect; if the line cannot be written
+ * the switch does not happen (503).
  */
 @RestController
 @RequestMapping("/api/v1/backends")
@@ -28,9 +31,11 @@ import org.springframework.web.bind.annotation.RestController;
 class BackendsController {
 
   private final DhtBackend backend;
+  private final ApiAudit audit;
 
-  BackendsController(DhtBackend backend) {
+  BackendsController(DhtBackend backend, ApiAudit audit) {
     this.backend = backend;
+    this.audit = audit;
   }
 
   @GetMapping
@@ -45,10 +50,15 @@ class BackendsController {
   /** Body {@code {"backend": "network" | "local" | "auto"}}; admin only. */
   @PostMapping("/active")
   @Operation(operationId = "selectBackend", summary = "Pin the active backend (admin)")
-  @ProblemResponses({400, 403, 409})
+  @ProblemResponses({400, 403, 409, 503})
   Backends select(
       @AuthenticationPrincipal ChorusPrincipal caller, @RequestBody(required = false) Select body) {
     if (caller == null || !caller.admin()) {
+      audit.record(
+          caller,
+          AuditEvent.BACKEND_SELECT,
+          body == null ? null : body.backend(),
+          AuditEvent.FORBIDDEN);
       throw ApiException.forbidden("admin-required", "only an admin may switch the active backend");
     }
     if (body == null || body.backend() == null || body.backend().isBlank()) {
@@ -69,6 +79,7 @@ class BackendsController {
               "this node runs only the " + backend.name() + " backend; switching needs hybrid")
           .with("field", "backend");
     }
+    audit.record(caller, AuditEvent.BACKEND_SELECT, selection.label(), AuditEvent.OK);
     hybrid.select(selection);
     return Backends.of(hybrid.snapshot());
   }

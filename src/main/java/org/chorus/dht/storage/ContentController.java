@@ -17,6 +17,7 @@ import java.util.List;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.envelope.EnvelopeMetadata;
 import org.chorus.dht.replication.ReplicationManager;
+import org.chorus.dht.roles.RolePolicy;
 import org.chorus.dht.storage.ContentDtos.Announced;
 import org.chorus.dht.storage.ContentDtos.ContentResponse;
 import org.chorus.dht.storage.ContentDtos.MetadataList;
@@ -32,16 +33,24 @@ import org.chorus.dht.ucxl.UcxlAddress;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code /api/v1/content}: store, retrieve, metadata, search, list by role, announce. */
+/**
+ * {@code /api/v1/content}: store, retrieve, delete, metadata, search, list by role, announce.
+ * Optimistic concurrency: a read answers {@code ETag: "<version>"}; a store with {@code If-Match:
+ * "<version>"} answers 412 (with the current version) unless that is still the current version,
+ * {@code If-None-Match: *} only creates; without a precondition a store is last-writer-wins at the
+ * next version.
+ */
 @RestController
 @RequestMapping("/api/v1/content")
 @Tag(name = "content", description = "UCXL content: store, retrieve, metadata, search, announce")
@@ -53,11 +62,83 @@ class ContentController {
 
   private final DhtBackend backend;
   private final ReplicationManager replication;
+  private final RolePolicy policy;
 
-  ContentController(EncryptedStorage storage, DhtBackend backend, ReplicationManager replication) {
+  ContentController(
+      EncryptedStorage storage,
+      DhtBackend backend,
+      ReplicationManager replication,
+      RolePolicy policy) {
     this.storage = storage;
     this.backend = backend;
     this.replication = replication;
+    this.policy = policy;
+  }
+
+  /** {@code "<version>"}: the entity tag of a version of an address. */
+  static String etag(long version) {
+    return "\"" + version + "\"";
+  }
+
+  /**
+   * The precondition of {@code If-Match: "<version>"} (quotes optional, weak tags accepted) and
+   * {@code If-None-Match: *}.
+   */
+  static EncryptedStorage.Precondition precondition(String ifMatch, String ifNoneMatch) {
+    Long version = null;
+    if (ifMatch != null && !ifMatch.isBlank()) {
+      String v = ifMatch.trim();
+      if (v.startsWith("W/")) {
+        v = v.substring(2);
+      }
+      if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+        v = v.substring(1, v.length() - 1);
+      }
+      try {
+        version = Long.parseLong(v);
+      } catch (NumberFormatException e) {
+        version = -1L;
+      }
+      if (version < 0) {
+        throw ApiException.badRequest(
+            "If-Match", "If-Match must be one version tag such as \"3\", got " + ifMatch);
+      }
+    }
+    boolean createOnly = false;
+    if (ifNoneMatch != null && !ifNoneMatch.isBlank()) {
+      if (!ifNoneMatch.trim().equals("*")) {
+        throw ApiException.badRequest(
+            "If-None-Match", "If-None-Match supports only * (create only), got " + ifNoneMatch);
+      }
+      createOnly = true;
+    }
+    if (version != null && createOnly) {
+      throw ApiException.badRequest("If-None-Match", "give If-Match or If-None-Match, not both");
+    }
+    return new EncryptedStorage.Precondition(version, createOnly);
+  }
+
+  /**
+   * Registers a stored key with the replication manager; a failure fails the request (the record is
+   * stored, but a key that is not tracked is never republished or repaired, so the write is not
+   * acknowledged).
+   */
+  private void track(String key, Runnable register) {
+    try {
+      register.run();
+    } catch (RuntimeException e) {
+      log.error("stored {} but could not track its replication: {}", key, e.toString());
+      throw new ApiException(
+              503,
+              "replication-untracked",
+              "Stored but not tracked",
+              "the record under "
+                  + key
+                  + " is stored on this node but could not be registered for replication ("
+                  + e.getMessage()
+                  + "); it is not acknowledged: store it again")
+          .with("key", key);
+    }
   }
 
   /**
@@ -77,30 +158,60 @@ class ContentController {
       responseCode = "202",
       description = "Stored, replication incomplete: `replication` says how far it got",
       useReturnTypeSchema = true)
-  @ProblemResponses({400, 403, 413})
+  @ProblemResponses({400, 403, 412, 413, 503, 507})
   ResponseEntity<StoreResponse> store(
       @AuthenticationPrincipal ChorusPrincipal caller,
       @RequestParam String address,
+      @RequestHeader(value = "If-Match", required = false) String ifMatch,
+      @RequestHeader(value = "If-None-Match", required = false) String ifNoneMatch,
       @Valid @RequestBody StoreRequest request) {
+    EncryptedStorage.Precondition precondition = precondition(ifMatch, ifNoneMatch);
     byte[] content = contentOf(request);
     EncryptedStorage.Stored stored =
-        storage.storeReplicated(caller, address, content, request.contentType());
+        storage.storeReplicated(caller, address, content, request.contentType(), precondition);
     EnvelopeMetadata metadata = stored.metadata();
     String key = UcxlAddress.parse(metadata.address()).dhtKey();
-    try {
-      replication.addContent(key, stored.replication());
-    } catch (RuntimeException e) {
-      log.warn("stored {} but could not track its replication: {}", key, e.toString());
-    }
+    track(key, () -> replication.addContent(key, stored.replication()));
     URI location =
         URI.create(
             "/api/v1/content?address="
                 + java.net.URLEncoder.encode(metadata.address(), StandardCharsets.UTF_8));
     StoreResponse body = StoreResponse.of(metadata, stored.replication());
-    if (!stored.replication().complete()) {
-      return ResponseEntity.accepted().location(location).body(body);
-    }
-    return ResponseEntity.created(location).body(body);
+    ResponseEntity.BodyBuilder response =
+        stored.replication().complete()
+            ? ResponseEntity.created(location)
+            : ResponseEntity.accepted().location(location);
+    return response.eTag(etag(metadata.version())).body(body);
+  }
+
+  /**
+   * Deletes: a signed tombstone at the next version ({@code If-Match} supported). Every node then
+   * answers 404 {@code content-deleted} for the address and search leaves it out; the tombstone is
+   * republished for {@code chorus.storage.tombstone-ttl}, then forgotten.
+   */
+  @DeleteMapping
+  @Operation(operationId = "deleteContent", summary = "Delete the content at an address")
+  @ProblemResponses({400, 403, 404, 412, 503, 507})
+  ResponseEntity<ContentDtos.Deleted> delete(
+      @AuthenticationPrincipal ChorusPrincipal caller,
+      @RequestParam String address,
+      @RequestHeader(value = "If-Match", required = false) String ifMatch) {
+    EncryptedStorage.Stored deleted = storage.delete(caller, address, precondition(ifMatch, null));
+    EnvelopeMetadata m = deleted.metadata();
+    String key = UcxlAddress.parse(m.address()).dhtKey();
+    track(
+        key,
+        () ->
+            replication.addTombstone(
+                key, deleted.replication(), storage.tombstoneForgetAt(m.timestamp())));
+    return ResponseEntity.ok()
+        .eTag(etag(m.version()))
+        .body(
+            new ContentDtos.Deleted(
+                m.address(),
+                key,
+                m.version(),
+                ContentDtos.ReplicationView.of(deleted.replication())));
   }
 
   private static byte[] contentOf(StoreRequest request) {
@@ -124,14 +235,17 @@ class ContentController {
   @GetMapping
   @Operation(operationId = "getContent", summary = "Retrieve and decrypt the content at an address")
   @ProblemResponses({400, 403, 404})
-  ContentResponse retrieve(
+  ResponseEntity<ContentResponse> retrieve(
       @AuthenticationPrincipal ChorusPrincipal caller, @RequestParam String address) {
     RetrievedContent found = storage.retrieve(caller, address);
-    return new ContentResponse(
-        found.metadata().address(),
-        Base64.getEncoder().encodeToString(found.content()),
-        utf8OrNull(found.content()),
-        MetadataView.of(found.metadata()));
+    return ResponseEntity.ok()
+        .eTag(etag(found.metadata().version()))
+        .body(
+            new ContentResponse(
+                found.metadata().address(),
+                Base64.getEncoder().encodeToString(found.content()),
+                utf8OrNull(found.content()),
+                MetadataView.of(found.metadata())));
   }
 
   private static String utf8OrNull(byte[] bytes) {
@@ -150,9 +264,10 @@ class ContentController {
   @GetMapping("/metadata")
   @Operation(operationId = "getContentMetadata", summary = "Metadata of an address (no decryption)")
   @ProblemResponses({400, 404})
-  MetadataView metadata(
+  ResponseEntity<MetadataView> metadata(
       @AuthenticationPrincipal ChorusPrincipal caller, @RequestParam String address) {
-    return MetadataView.of(storage.metadata(caller, address));
+    EnvelopeMetadata m = storage.metadata(caller, address);
+    return ResponseEntity.ok().eTag(etag(m.version())).body(MetadataView.of(m));
   }
 
   @GetMapping("/search")
@@ -188,8 +303,10 @@ class ContentController {
 
   @PostMapping("/announce")
   @Operation(operationId = "announceContent", summary = "Provide an address on the DHT")
-  @ProblemResponses(400)
-  Announced announce(@RequestParam String address) {
+  @ProblemResponses({400, 403})
+  Announced announce(
+      @AuthenticationPrincipal ChorusPrincipal caller, @RequestParam String address) {
+    policy.requireWriter(caller.role(), "announce");
     UcxlAddress ucxl = UcxlAddress.parse(address);
     backend.provide(ucxl.dhtKey());
     return new Announced(ucxl.dhtKey(), ucxl.canonical(), true);

@@ -154,5 +154,10 @@ final class ContentDtos {
   record RoutingTable(int size, List<DhtBackend.RoutingBucket> buckets) {}
 
   /** {@code PUT /api/v1/dht/values/{key}}. */
-  record ValueStored(String key, int size) {}
+  record ValueStored(String key, int size, long version, ReplicationView replication) {}
+
+  /**
+   * Result of {@code DELETE /api/v1/content}: the tombstone's version and the copies it reached.
+   */
+  record Deleted(String address, String dhtKey, long version, ReplicationView replication) {}
 }

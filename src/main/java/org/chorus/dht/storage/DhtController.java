@@ -8,6 +8,8 @@ import jakarta.validation.constraints.Min;
 import java.util.List;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.DhtBackend.BackendStats;
+import org.chorus.dht.replication.ReplicationManager;
+import org.chorus.dht.roles.RolePolicy;
 import org.chorus.dht.storage.ContentDtos.DhtStats;
 import org.chorus.dht.storage.ContentDtos.Peers;
 import org.chorus.dht.storage.ContentDtos.Providers;
@@ -46,10 +48,18 @@ class DhtController {
 
   private final EncryptedStorage storage;
   private final DhtBackend backend;
+  private final ReplicationManager replication;
+  private final RolePolicy policy;
 
-  DhtController(EncryptedStorage storage, DhtBackend backend) {
+  DhtController(
+      EncryptedStorage storage,
+      DhtBackend backend,
+      ReplicationManager replication,
+      RolePolicy policy) {
     this.storage = storage;
     this.backend = backend;
+    this.replication = replication;
+    this.policy = policy;
   }
 
   /** Turns the captured rest of the path into a key with exactly one leading '/'. */
@@ -71,24 +81,48 @@ class DhtController {
         .orElseThrow(() -> ApiException.notFound("value-not-found", "no value under " + key));
   }
 
+  /** Audited as {@code put_value} with the caller (by {@link EncryptedStorage#putRawValue}). */
   @PutMapping(value = "/values/{*key}", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
   @ResponseStatus(HttpStatus.CREATED)
-  @Operation(operationId = "putDhtValue", summary = "Store a raw (validated) record value")
-  @ProblemResponses({400, 403, 413})
+  @Operation(
+      operationId = "putDhtValue",
+      summary = "Store a raw, validated content envelope (admin); tracked like stored content")
+  @ProblemResponses({400, 403, 409, 413, 503, 507})
   ValueStored putValue(
       @AuthenticationPrincipal ChorusPrincipal caller,
       @PathVariable("key") @Parameter(description = KEY_DOC) String captured,
       @RequestBody byte[] value) {
     String key = key(captured);
-    storage.putRawValue(caller, key, value);
-    return new ValueStored(key, value.length);
+    EncryptedStorage.Stored stored = storage.putRawValue(caller, key, value);
+    try {
+      if (stored.metadata().deleted()) {
+        replication.addTombstone(
+            key, stored.replication(), storage.tombstoneForgetAt(stored.metadata().timestamp()));
+      } else {
+        replication.addContent(key, stored.replication());
+      }
+    } catch (RuntimeException e) {
+      throw new ApiException(
+              503,
+              "replication-untracked",
+              "Stored but not tracked",
+              "the value under " + key + " is stored but could not be tracked: " + e.getMessage())
+          .with("key", key);
+    }
+    return new ValueStored(
+        key,
+        value.length,
+        stored.metadata().version(),
+        ContentDtos.ReplicationView.of(stored.replication()));
   }
 
   @PostMapping("/providers/{*key}")
   @Operation(operationId = "provideDhtKey", summary = "Provide a key; returns its providers")
-  @ProblemResponses(400)
+  @ProblemResponses({400, 403})
   ResponseEntity<Providers> provide(
+      @AuthenticationPrincipal ChorusPrincipal caller,
       @PathVariable("key") @Parameter(description = KEY_DOC) String captured) {
+    policy.requireWriter(caller.role(), "provide");
     String key = key(captured);
     backend.provide(key);
     return ResponseEntity.ok(new Providers(key, backend.findProviders(key, 20)));

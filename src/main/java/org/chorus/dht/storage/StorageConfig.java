@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param cacheMaxBytes bound on the summed weight (plaintext + overhead) of cached items
  * @param defaultListLimit limit of search and by-role lists when none is given
  * @param maxListLimit largest limit a caller may ask for
+ * @param tombstoneTtl how long a delete's tombstone is kept alive (republished) before the key is
+ *     forgotten
  */
 public record StorageConfig(
     String nodeId,
@@ -22,7 +24,8 @@ public record StorageConfig(
     Duration cacheTtl,
     long cacheMaxBytes,
     int defaultListLimit,
-    int maxListLimit) {
+    int maxListLimit,
+    Duration tombstoneTtl) {
 
   public static final int DEFAULT_MAX_CONTENT_BYTES = 1024 * 1024;
   public static final int DEFAULT_REPLICATION_FACTOR = 3;
@@ -30,6 +33,7 @@ public record StorageConfig(
   public static final long DEFAULT_CACHE_MAX_BYTES = 64L * 1024 * 1024;
   public static final int DEFAULT_LIST_LIMIT = 100;
   public static final int DEFAULT_MAX_LIST_LIMIT = 1000;
+  public static final Duration DEFAULT_TOMBSTONE_TTL = Duration.ofDays(30);
 
   /** Room for the age header (per recipient), STREAM tags and the JSON/base64 of an envelope. */
   static final int ENVELOPE_OVERHEAD_BYTES = 64 * 1024;
@@ -37,6 +41,10 @@ public record StorageConfig(
   public StorageConfig {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(cacheTtl, "cacheTtl");
+    Objects.requireNonNull(tombstoneTtl, "tombstoneTtl");
+    if (tombstoneTtl.isNegative() || tombstoneTtl.isZero()) {
+      throw new IllegalArgumentException("tombstoneTtl must be positive");
+    }
     validate(
         nodeId,
         maxContentBytes,
@@ -45,6 +53,26 @@ public record StorageConfig(
         cacheMaxBytes,
         defaultListLimit,
         maxListLimit);
+  }
+
+  /** With the default tombstone lifetime. */
+  public StorageConfig(
+      String nodeId,
+      int maxContentBytes,
+      int replicationFactor,
+      Duration cacheTtl,
+      long cacheMaxBytes,
+      int defaultListLimit,
+      int maxListLimit) {
+    this(
+        nodeId,
+        maxContentBytes,
+        replicationFactor,
+        cacheTtl,
+        cacheMaxBytes,
+        defaultListLimit,
+        maxListLimit,
+        DEFAULT_TOMBSTONE_TTL);
   }
 
   /** Defaults for everything but the node id. */

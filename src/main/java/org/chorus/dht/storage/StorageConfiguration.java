@@ -5,21 +5,21 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import org.chorus.dht.backend.DhtBackend;
+import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.envelope.EnvelopeSigner;
 import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.roles.RoleAuthority;
 import org.chorus.dht.roles.RoleKeys;
 import org.chorus.dht.roles.RolePolicy;
 import org.chorus.dht.storage.audit.AuditLog;
-import org.chorus.dht.storage.audit.AuditLogConfig;
-import org.chorus.dht.storage.audit.AuditVerification;
 import org.chorus.dht.storage.envelope.IdentityEnvelopeSigner;
 import org.chorus.dht.storage.index.MetadataIndex;
 import org.chorus.dht.storage.index.MetadataIndexConfig;
 import org.chorus.dht.system.ChorusProperties;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -27,7 +27,8 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class StorageConfiguration {
 
-  private static final Logger log = LoggerFactory.getLogger(StorageConfiguration.class);
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(StorageConfiguration.class);
 
   @Bean
   StorageConfig storageConfig(ChorusProperties p) {
@@ -38,7 +39,8 @@ class StorageConfiguration {
         p.cache().ttl(),
         p.cache().maxSize().toBytes(),
         p.storage().defaultSearchLimit(),
-        p.storage().maxSearchLimit());
+        p.storage().maxSearchLimit(),
+        p.storage().tombstoneTtl());
   }
 
   /** Envelopes are signed by the node identity key (the one behind the peer id). */
@@ -60,21 +62,40 @@ class StorageConfiguration {
   }
 
   /**
-   * The audit log, its chain checked once at startup: a broken chain is logged and counted (the
-   * auditChain health indicator then reports DOWN) but does not stop the node.
+   * At start, re-signs the format 1 envelopes (written before role signatures) of the content this
+   * node stored and registers them for republishing; fails the start, naming the roles and what to
+   * do, when some were created by roles whose identity this node does not hold.
    */
-  @Bean(destroyMethod = "close")
-  AuditLog auditLog(ChorusProperties p, StorageConfig config, StorageMetrics metrics, Clock clock) {
-    AuditLog audit = AuditLog.open(AuditLogConfig.defaults(p.dataDir(), config.nodeId()), clock);
-    AuditVerification verification = audit.verify();
-    if (verification.ok()) {
-      log.info("Audit log {}: {}", audit.config().file().toAbsolutePath(), verification);
-    } else {
-      metrics.auditFailure();
-      log.error("Audit log {}: {}", audit.config().file().toAbsolutePath(), verification);
+  @Bean
+  LegacyEnvelopeUpgrade legacyEnvelopeUpgrade(
+      EncryptedStorage storage,
+      ObjectProvider<org.chorus.dht.replication.ReplicationManager> replication,
+      ChorusProperties properties) {
+    EncryptedStorage.LegacyUpgrade done = storage.upgradeLegacyEnvelopes();
+    if (!done.unsignable().isEmpty()) {
+      throw new IllegalStateException(
+          "the data directory "
+              + properties.dataDir().toAbsolutePath()
+              + " holds content written before role signatures by roles this node holds no"
+              + " identity for: "
+              + done.unsignable()
+              + " (role = envelopes). Install those roles' keys (<role>.key) in"
+              + " chorus.role-keys-dir ("
+              + properties.effectiveRoleKeysDir().toAbsolutePath()
+              + ") and start again: the node re-signs them. Or start a node that holds them on"
+              + " this data directory first.");
     }
-    return audit;
+    if (!done.resigned().isEmpty()) {
+      log.info(
+          "re-signed {} envelopes written before role signatures; republishing them",
+          done.resigned().size());
+      replication.ifAvailable(m -> done.resigned().forEach(key -> m.addContent(key)));
+    }
+    return new LegacyEnvelopeUpgrade(done);
   }
+
+  /** The result of the start-time upgrade, as a bean (so it runs once, before the API serves). */
+  record LegacyEnvelopeUpgrade(EncryptedStorage.LegacyUpgrade result) {}
 
   @Bean(destroyMethod = "close")
   MetadataIndex metadataIndex(ChorusProperties p) {
@@ -91,14 +112,34 @@ class StorageConfiguration {
       StorageConfig config,
       RolePolicy policy,
       RoleKeys keys,
+      RoleAuthority authority,
       EnvelopeSigner signingKey,
       DhtBackend backend,
       MetadataIndex index,
       AuditLog audit,
       Cache<String, CachedContent> cache,
       StorageMetrics metrics,
-      Clock clock) {
-    return new EncryptedStorage(
-        config, policy, keys, signingKey, backend, index, audit, cache, metrics, clock);
+      Clock clock,
+      ObjectProvider<NetworkDht> network) {
+    EncryptedStorage storage =
+        new EncryptedStorage(
+            config,
+            policy,
+            keys,
+            authority,
+            signingKey,
+            backend,
+            index,
+            audit,
+            cache,
+            metrics,
+            clock);
+    // a record this node holds can change under the cache: a peer's PUT, a lookup's correction
+    network.ifAvailable(
+        n ->
+            n.dht()
+                .addRecordChangeListener(
+                    key -> storage.recordChanged(new String(key, StandardCharsets.UTF_8))));
+    return storage;
   }
 }

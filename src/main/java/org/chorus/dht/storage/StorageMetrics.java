@@ -20,6 +20,7 @@ public final class StorageMetrics {
   private final Counter errors;
   private final Counter bytesStored;
   private final Counter auditFailures;
+  private final Counter writeConflicts;
   private final Timer encryption;
   private final Timer decryption;
 
@@ -55,6 +56,11 @@ public final class StorageMetrics {
         Counter.builder("chorus.audit.failures")
             .description("Audit lines that could not be written, or a broken audit chain")
             .register(registry);
+    writeConflicts =
+        Counter.builder("chorus.storage.write.conflicts")
+            .description(
+                "Write rounds that met another write of the same address (lost, or won and rewritten)")
+            .register(registry);
     encryption =
         Timer.builder("chorus.storage.encryption")
             .description("age encryption time")
@@ -63,6 +69,10 @@ public final class StorageMetrics {
         Timer.builder("chorus.storage.decryption")
             .description("age decryption time")
             .register(registry);
+  }
+
+  void writeConflict() {
+    writeConflicts.increment();
   }
 
   void stored(long bytes) {

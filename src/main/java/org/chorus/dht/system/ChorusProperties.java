@@ -65,12 +65,14 @@ public record ChorusProperties(
    * @param maxRequestSize largest request body; derived from maxContentSize when unset
    * @param defaultSearchLimit limit of search and by-role lists when none is given
    * @param maxSearchLimit largest limit a caller may ask for
+   * @param tombstoneTtl how long a delete's tombstone is republished before the key is forgotten
    */
   public record Storage(
       @DefaultValue("1MB") DataSize maxContentSize,
       DataSize maxRequestSize,
       @DefaultValue("100") int defaultSearchLimit,
-      @DefaultValue("1000") int maxSearchLimit) {}
+      @DefaultValue("1000") int maxSearchLimit,
+      @DefaultValue("30d") Duration tombstoneTtl) {}
 
   /**
    * @param ttl time a decrypted item stays cached after it was loaded

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.chorus.dht.backend.NetworkDht;
+import org.chorus.dht.envelope.WriteAuthority;
 import org.chorus.dht.kad.Dht;
 import org.chorus.dht.kad.KadConfig;
 import org.chorus.dht.kad.jobs.DhtMaintenance;
@@ -19,8 +20,10 @@ import org.chorus.dht.kad.jobs.DhtMaintenance.JobStats;
 import org.chorus.dht.kad.jobs.MaintenanceConfig;
 import org.chorus.dht.kad.query.QueryTimer;
 import org.chorus.dht.kad.records.ChorusValidators;
+import org.chorus.dht.kad.records.InvalidRecordException;
 import org.chorus.dht.kad.records.MvProviderStore;
 import org.chorus.dht.kad.records.MvRecordStore;
+import org.chorus.dht.kad.records.RecordListener;
 import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
@@ -59,7 +62,8 @@ class NetworkBackendConfiguration {
       KadConfig.DEFAULT_QUERY_TIMEOUT.plus(Duration.ofSeconds(5));
 
   @Bean(destroyMethod = "close")
-  NetworkDht networkDht(ChorusProperties properties, IdentityKey identity, Clock clock) {
+  NetworkDht networkDht(
+      ChorusProperties properties, IdentityKey identity, WriteAuthority authority, Clock clock) {
     ChorusProperties.Dht conf = properties.dht();
     KadConfig.Mode mode = KadConfig.Mode.valueOf(conf.mode().trim().toUpperCase(Locale.ROOT));
     KadConfig.Builder kadBuilder = KadConfig.builder().protocolPrefix(conf.protocolPrefix());
@@ -88,7 +92,8 @@ class NetworkBackendConfiguration {
               kad,
               records,
               providers,
-              ChorusValidators.create(BackendConfiguration.maxEnvelopeBytes(properties.storage())),
+              ChorusValidators.create(
+                  BackendConfiguration.maxEnvelopeBytes(properties.storage()), authority),
               clock,
               QueryTimer.SYSTEM);
       dht.start();
@@ -159,6 +164,7 @@ class NetworkBackendConfiguration {
         r -> {
           bindMetrics(r, maintenance);
           bindDhtGauges(r, backend.dht());
+          bindRefusals(r, backend.dht());
         });
     maintenance.start();
     return maintenance;
@@ -201,6 +207,38 @@ class NetworkBackendConfiguration {
     Gauge.builder("chorus.dht.provider.keys", dht, d -> d.stats().providerKeys())
         .description("keys with provider records in the local provider store")
         .register(registry);
+  }
+
+  /**
+   * {@code chorus.dht.records.refused{reason,source}}: records from peers refused (PUTs and values
+   * lookups received), one counter per reason, all registered up front so they read 0 until used.
+   */
+  private static void bindRefusals(MeterRegistry registry, Dht dht) {
+    java.util.Map<String, io.micrometer.core.instrument.Counter> counters =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    for (InvalidRecordException.Reason reason : InvalidRecordException.Reason.values()) {
+      for (RecordListener.Source source : RecordListener.Source.values()) {
+        counters.put(
+            reason.label() + "/" + source,
+            io.micrometer.core.instrument.Counter.builder("chorus.dht.records.refused")
+                .description("records from peers refused, by reason")
+                .tag("reason", reason.label())
+                .tag("source", source.name().toLowerCase(Locale.ROOT))
+                .register(registry));
+      }
+    }
+    dht.addRecordListener(
+        new RecordListener() {
+          @Override
+          public void refused(
+              org.chorus.dht.p2p.core.PeerId from,
+              byte[] key,
+              Source source,
+              InvalidRecordException.Reason reason,
+              String detail) {
+            counters.get(reason.label() + "/" + source).increment();
+          }
+        });
   }
 
   private static double count(

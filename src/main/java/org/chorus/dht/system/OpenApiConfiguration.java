@@ -53,7 +53,8 @@ class OpenApiConfiguration {
           403, "The caller's role may not do this",
           404, "Not found",
           409, "Conflict with the node's state",
-          413, "Request body over the size limit (`limit`, in bytes)");
+          413, "Request body over the size limit (`limit`, in bytes)",
+          503, "The storage backend or the audit log failed; the operation is not acknowledged");
 
   @Bean
   OpenAPI chorusOpenApi() {

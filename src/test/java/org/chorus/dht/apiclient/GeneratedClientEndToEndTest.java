@@ -93,7 +93,7 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
     // var: the store response is the stored metadata (its type's name is the spec's business)
     var created =
         content("backend_developer")
-            .storeContentWithHttpInfo(textAddress, text("generated clients work"));
+            .storeContentWithHttpInfo(textAddress, text("generated clients work"), null, null);
     assertThat(created.getStatusCode().value()).isEqualTo(201);
     assertThat(created.getHeaders().getLocation())
         .hasToString("/api/v1/content?address=" + enc(textAddress));
@@ -102,7 +102,7 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
     assertThat(stored.getReplication().getReached()).isEqualTo(1);
     assertThat(stored.getAddress()).isEqualTo(textAddress);
     assertThat(stored.getCreatorRole()).isEqualTo("backend_developer");
-    assertThat(stored.getCreatorNode()).isEqualTo("test-node");
+    assertThat(stored.getCreatorNode()).startsWith("12D3KooW"); // the writing node's peer id
     assertThat(stored.getContentType()).isEqualTo("text/plain");
     assertThat(stored.getSize()).isEqualTo(22L);
     assertThat(stored.getVersion()).isEqualTo(1L);
@@ -125,7 +125,9 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
                 binaryAddress,
                 new StoreRequest()
                     .content(Base64.getEncoder().encodeToString(binary))
-                    .contentType("application/octet-stream"));
+                    .contentType("application/octet-stream"),
+                null,
+                null);
     ContentResponse binaryRead = content("devops_engineer").getContent(binaryAddress);
     assertThat(Base64.getDecoder().decode(binaryRead.getContent())).isEqualTo(binary);
     assertThat(binaryRead.getText()).isNull();
@@ -152,7 +154,7 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
   @Test
   void readsReplicationStatusMetricsAndReprovides() {
     String address = address("backend_developer", "replicated.md");
-    var stored = content("backend_developer").storeContent(address, text("copies"));
+    var stored = content("backend_developer").storeContent(address, text("copies"), null, null);
 
     ReplicationApi replication = new ReplicationApi(client("qa_engineer"));
     ReplicationStatus status = replication.getReplicationStatus(address);
@@ -187,9 +189,9 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
     String first = address("frontend_developer", "ui/one.md");
     String second = address("frontend_developer", "ui/two.md");
     String other = address("qa_engineer", "tests/plan.md");
-    var firstStored = content("frontend_developer").storeContent(first, text("one"));
-    content("frontend_developer").storeContent(second, text("two"));
-    content("qa_engineer").storeContent(other, text("plan"));
+    var firstStored = content("frontend_developer").storeContent(first, text("one"), null, null);
+    content("frontend_developer").storeContent(second, text("two"), null, null);
+    content("qa_engineer").storeContent(other, text("plan"), null, null);
 
     ContentApi api = content("read_only_observer");
     MetadataList project = api.searchContent(null, null, PROJECT, null, null, null, null, 100);
@@ -248,6 +250,7 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
             .findFirst()
             .orElseThrow();
     assertThat(self.getVerified()).isTrue();
+    assertThat(self.getVerification()).hasToString("proven");
     assertThat(self.getRole()).isEqualTo("backend_developer");
     assertThat(self.getCapabilities()).contains("e2e-client");
     assertThat(new RolesApi(client("qa_engineer")).findPeers(null, "e2e-client", 10).getPeers())
@@ -270,7 +273,7 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
   @Test
   void errorsArriveAsTypedProblems() {
     String address = address("devops_engineer", "secrets/runbook.md");
-    content("devops_engineer").storeContent(address, text("rotate keys"));
+    content("devops_engineer").storeContent(address, text("rotate keys"), null, null);
 
     ProblemDetail noToken = problem(() -> content(null).getContent(address), 401);
     assertThat(noToken.getType()).hasToString("urn:chorus:problem:unauthorized");
@@ -298,7 +301,10 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
             () ->
                 content("devops_engineer")
                     .storeContent(
-                        address("devops_engineer", "big.txt"), text("x".repeat(1024 * 1024 + 1))),
+                        address("devops_engineer", "big.txt"),
+                        text("x".repeat(1024 * 1024 + 1)),
+                        null,
+                        null),
             413);
     assertThat(tooLarge.getField()).isEqualTo("content");
     assertThat(tooLarge.getLimit()).isEqualTo(1024L * 1024);
@@ -307,9 +313,10 @@ class GeneratedClientEndToEndTest extends ApiTestSupport {
         problem(
             () ->
                 content("read_only_observer")
-                    .storeContent(address("read_only_observer", "x.md"), text("x")),
+                    .storeContent(address("read_only_observer", "x.md"), text("x"), null, null),
             403);
-    assertThat(readOnly.getType().toString()).endsWith("store-denied");
+    assertThat(readOnly.getType().toString()).endsWith("write-denied");
+    assertThat(readOnly.getDetail()).contains("read_only");
   }
 
   /**

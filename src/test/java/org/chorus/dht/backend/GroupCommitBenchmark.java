@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.storage.audit.AuditEvent;
 import org.chorus.dht.storage.audit.AuditLog;
 import org.chorus.dht.storage.audit.AuditLogConfig;
+import org.chorus.dht.storage.audit.AuditSigner;
 
 /**
  * Durable-write throughput of {@link LocalDht#putValue} and {@link AuditLog#append} with 1 to 16
@@ -48,7 +50,10 @@ public final class GroupCommitBenchmark {
       }
       Path auditDir = Files.createTempDirectory(base, "audit");
       try (AuditLog log =
-          AuditLog.open(AuditLogConfig.defaults(auditDir, "bench"), Clock.systemUTC())) {
+          AuditLog.open(
+              AuditLogConfig.defaults(auditDir, "bench"),
+              AuditSigner.of(IdentityKey.generate()),
+              Clock.systemUTC())) {
         AuditEvent event =
             new AuditEvent(
                 "alice",

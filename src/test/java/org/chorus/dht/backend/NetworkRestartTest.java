@@ -74,7 +74,10 @@ class NetworkRestartTest {
       assertThat(got).as(c[0]).isInstanceOf(GetResult.Found.class);
       byte[] ciphertext =
           NetworkNodes.CODEC
-              .decodeAndVerify(NetworkNodes.key(c[0]), ((GetResult.Found) got).value())
+              .decodeAndVerify(
+                  NetworkNodes.key(c[0]),
+                  ((GetResult.Found) got).value(),
+                  org.chorus.dht.testing.TestRoles.AUTHORITY)
               .ciphertext();
       assertThat(Arrays.equals(ciphertext, c[1].getBytes(StandardCharsets.UTF_8))).isTrue();
     }

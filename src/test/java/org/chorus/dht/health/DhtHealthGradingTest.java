@@ -51,7 +51,14 @@ class DhtHealthGradingTest {
     MvProviderStore providers = MvProviderStore.openInDataDir(dir.resolve(name), clock);
     KadConfig kad = KadConfig.builder().mode(KadConfig.Mode.SERVER).build();
     Dht dht =
-        new Dht(host, kad, records, providers, ChorusValidators.create(), clock, QueryTimer.SYSTEM);
+        new Dht(
+            host,
+            kad,
+            records,
+            providers,
+            ChorusValidators.create(org.chorus.dht.testing.TestRoles.AUTHORITY),
+            clock,
+            QueryTimer.SYSTEM);
     dht.start();
     NetworkDht n =
         new NetworkDht(host, dht, records, providers, kad.mode(), 3, Duration.ofSeconds(30), clock);

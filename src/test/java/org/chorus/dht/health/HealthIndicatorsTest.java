@@ -7,11 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.chorus.dht.backend.LocalDht;
 import org.chorus.dht.backend.LocalDhtConfig;
+import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.storage.audit.AuditEvent;
 import org.chorus.dht.storage.audit.AuditLog;
 import org.chorus.dht.storage.audit.AuditLogConfig;
+import org.chorus.dht.storage.audit.AuditSigner;
 import org.chorus.dht.testing.SteppingClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +25,7 @@ import org.springframework.boot.health.contributor.Status;
 class HealthIndicatorsTest {
 
   @TempDir Path dir;
+  private final AuditSigner signer = AuditSigner.of(IdentityKey.generate());
 
   @Test
   void storageWritableIsDownWhenTheDataDirCannotTakeAFile() throws Exception {
@@ -42,7 +47,7 @@ class HealthIndicatorsTest {
 
   @Test
   void auditChainIsDownAfterTamperingAndStaysDown() throws Exception {
-    AuditLog audit = AuditLog.open(AuditLogConfig.defaults(dir, "n"), Clock.systemUTC());
+    AuditLog audit = AuditLog.open(AuditLogConfig.defaults(dir, "n"), signer, Clock.systemUTC());
     try {
       for (int i = 0; i < 3; i++) {
         audit.append(new AuditEvent("p", "qa_engineer", "ucxl://a/b/c/d/" + i, "store", "ok", i));
@@ -60,11 +65,50 @@ class HealthIndicatorsTest {
       clock.advance(Duration.ofSeconds(61));
       var down = indicator.health();
       assertThat(down.getStatus()).isEqualTo(Status.DOWN);
-      assertThat(down.getDetails()).containsEntry("brokenLine", 3L);
+      assertThat(down.getDetails())
+          .as("line 1 is the first checkpoint")
+          .containsEntry("brokenLine", 4L);
+      assertThat(String.valueOf(down.getDetails().get("findings"))).contains("broken at line 4");
       clock.advance(Duration.ofMinutes(10));
       assertThat(indicator.health().getStatus()).isEqualTo(Status.DOWN);
     } finally {
       audit.close();
+    }
+  }
+
+  @Test
+  void auditChainIsUpWithItsCheckpointAndDownWhenTheStartCheckFindsACutTail() throws Exception {
+    SteppingClock clock = new SteppingClock();
+    AuditLogConfig config = AuditLogConfig.defaults(dir, "n");
+    try (AuditLog audit = AuditLog.open(config, signer, clock)) {
+      for (int i = 0; i < 3; i++) {
+        audit.append(new AuditEvent("p", "qa_engineer", "ucxl://a/b/c/d/" + i, "store", "ok", i));
+      }
+      var up = new AuditChainHealthIndicator(audit, clock, Duration.ofSeconds(60)).health();
+      assertThat(up.getStatus()).isEqualTo(Status.UP);
+      assertThat(up.getDetails())
+          .containsEntry("lines", 3L)
+          .containsEntry("anchor", "new")
+          .doesNotContainKey("findings");
+      assertThat(up.getDetails().get("lastCheckpoint"))
+          .asInstanceOf(InstanceOfAssertFactories.MAP)
+          .containsEntry("lines", 1L);
+    } // the shutdown checkpoint covers all five lines
+
+    List<String> lines = Files.readAllLines(config.file(), StandardCharsets.UTF_8);
+    Files.writeString(
+        config.file(), String.join("\n", lines.subList(0, 3)) + "\n", StandardCharsets.UTF_8);
+
+    try (AuditLog audit = AuditLog.open(config, signer, clock)) {
+      var down = new AuditChainHealthIndicator(audit, clock, Duration.ofSeconds(60)).health();
+      assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+      assertThat(down.getDetails()).containsEntry("anchor", "cut_tail");
+      assertThat(String.valueOf(down.getDetails().get("findings")))
+          .contains("cut_tail")
+          .contains("its last 2 lines were removed");
+      assertThat(down.getDetails().get("lastCheckpoint"))
+          .asInstanceOf(InstanceOfAssertFactories.MAP)
+          .containsEntry("lines", 5L);
     }
   }
 }

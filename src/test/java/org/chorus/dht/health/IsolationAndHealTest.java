@@ -174,7 +174,9 @@ class IsolationAndHealTest {
   static boolean holds(String key, Optional<byte[]> value, String text) throws Exception {
     return value.isPresent()
         && Arrays.equals(
-            NetworkNodes.CODEC.decodeAndVerify(key, value.get()).ciphertext(),
+            NetworkNodes.CODEC
+                .decodeAndVerify(key, value.get(), org.chorus.dht.testing.TestRoles.AUTHORITY)
+                .ciphertext(),
             text.getBytes(StandardCharsets.UTF_8));
   }
 }

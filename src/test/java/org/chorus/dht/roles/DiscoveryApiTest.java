@@ -37,12 +37,18 @@ class DiscoveryApiTest extends ApiTestSupport {
     assertThat(peerId).startsWith("12D3KooW");
     assertThat(announced.path("role").asString()).isEqualTo("backend_developer");
     assertThat(strings(announced.path("capabilities"))).contains("go");
+    assertThat(announced.path("sequence").asLong()).isPositive();
+    assertThat(java.time.Instant.parse(announced.path("expiresAt").asString()))
+        .isEqualTo(
+            java.time.Instant.parse(announced.path("timestamp").asString())
+                .plus(org.chorus.dht.kad.records.PeerRecord.DEFAULT_LIFETIME));
 
     JsonNode peers = json(get("/api/v1/peers?role=backend_developer", "read_only_observer"));
     assertThat(peers.path("count").asInt()).isEqualTo(1);
     JsonNode self = peers.path("peers").get(0);
     assertThat(self.path("peerId").asString()).isEqualTo(peerId);
     assertThat(self.path("verified").asBoolean()).isTrue();
+    assertThat(self.path("verification").asString()).isEqualTo("proven");
     assertThat(self.path("role").asString()).isEqualTo("backend_developer");
     assertThat(strings(self.path("capabilities"))).contains("go");
     assertThat(self.path("agentVersion").asString()).startsWith("chorus-dht/");

@@ -114,4 +114,59 @@ class RoleKeysTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("reader");
   }
+
+  @Test
+  void eachHeldIdentityGivesADeterministicSigningKeyAndRolesYamlPublishesTheOthers()
+      throws Exception {
+    X25519Identity writer = X25519Identity.generate();
+    X25519Identity reader = X25519Identity.generate();
+    Files.writeString(
+        dir.resolve("writer.key"), IdentityFile.format(writer, java.time.Instant.now()));
+    RoleSigner readerSigner = RoleSigner.derive("reader", reader);
+    String yaml = YAML + "    signer: " + readerSigner.encodedPublicKey() + "\n";
+
+    RoleKeys keys = RoleKeys.load(dir, policy(yaml), Clock.systemUTC());
+    RoleSigner signer = keys.signer("writer").orElseThrow();
+    assertThat(signer.publicKey()).isEqualTo(RoleSigner.derive("writer", writer).publicKey());
+    assertThat(signer.publicKey())
+        .as("another label gives another key")
+        .isNotEqualTo(writer.deriveKey("other label", 32));
+    assertThat(keys.signerKey("writer"))
+        .hasValueSatisfying(k -> assertThat(k).isEqualTo(signer.publicKey()));
+    byte[] message = "decision v2".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(
+            org.chorus.dht.envelope.Ed25519Keys.verify(
+                keys.signerKey("writer").orElseThrow(), message, signer.sign(message)))
+        .isTrue();
+    // not held: no signer, but the published public key verifies the role's writes
+    assertThat(keys.signer("reader")).isEmpty();
+    assertThat(keys.signerKey("reader"))
+        .hasValueSatisfying(k -> assertThat(k).isEqualTo(readerSigner.publicKey()));
+    assertThat(
+            org.chorus.dht.envelope.Ed25519Keys.verify(
+                keys.signerKey("reader").orElseThrow(), message, readerSigner.sign(message)))
+        .isTrue();
+  }
+
+  @Test
+  void aSignerThatContradictsTheHeldIdentityIsRefused() throws Exception {
+    X25519Identity writer = X25519Identity.generate();
+    Files.writeString(
+        dir.resolve("writer.key"), IdentityFile.format(writer, java.time.Instant.now()));
+    String other = RoleSigner.derive("writer", X25519Identity.generate()).encodedPublicKey();
+    String yaml = YAML.replace("authority: decision", "authority: decision\n    signer: " + other);
+    assertThatThrownBy(() -> RoleKeys.load(dir, policy(yaml), Clock.systemUTC()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("writer")
+        .hasMessageContaining("signer");
+  }
+
+  @Test
+  void aMalformedSignerInRolesYamlIsRefusedNamingTheRole() {
+    String yaml = YAML + "    signer: ed25519:not-a-key\n";
+    assertThatThrownBy(() -> policy(yaml))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reader")
+        .hasMessageContaining("signer");
+  }
 }

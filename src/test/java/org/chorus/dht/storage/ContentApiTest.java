@@ -25,7 +25,9 @@ class ContentApiTest extends ApiTestSupport {
     assertThat(metadata.path("address").asString()).isEqualTo(address);
     assertThat(metadata.path("dhtKey").asString()).isEqualTo(UcxlAddress.parse(address).dhtKey());
     assertThat(metadata.path("creatorRole").asString()).isEqualTo("backend_developer");
-    assertThat(metadata.path("creatorNode").asString()).isEqualTo("test-node");
+    assertThat(metadata.path("creatorNode").asString())
+        .as("the writing node's peer id")
+        .isEqualTo(json(get("/api/v1/dht/stats", "qa_engineer")).path("peerId").asString());
     assertThat(metadata.path("size").asLong()).isEqualTo(12);
     assertThat(metadata.path("version").asLong()).isEqualTo(1);
     assertThat(metadata.path("sha256").asString()).hasSize(64);

@@ -16,8 +16,12 @@ class DhtApiTest extends ApiTestSupport {
 
   private static final EnvelopeCodec CODEC = new EnvelopeCodec(4 * 1024 * 1024);
 
+  private HttpResponse<byte[]> putRaw(String key, String role, byte[] value) {
+    return send("PUT", "/api/v1/dht/values/" + enc(key), role, value, "application/octet-stream");
+  }
+
   @Test
-  void theRawValueIsTheSignedEnvelopeAndCanBePutBack() throws Exception {
+  void theRawValueIsTheSignedEnvelopeAndAnAdminCanPutItBack() throws Exception {
     String address = newAddress("backend_developer", "raw/a.txt");
     storeText(address, "backend_developer", "raw bytes");
     String key = UcxlAddress.parse(address).dhtKey();
@@ -25,21 +29,39 @@ class DhtApiTest extends ApiTestSupport {
     HttpResponse<byte[]> raw = get("/api/v1/dht/values/" + enc(key), "qa_engineer");
     assertThat(raw.statusCode()).as(new String(raw.body())).isEqualTo(200);
     assertThat(raw.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
-    ContentEnvelope envelope = CODEC.decodeAndVerify(key, raw.body());
+    ContentEnvelope envelope = CODEC.decode(raw.body());
     assertThat(envelope.metadata().address()).isEqualTo(address);
+    assertThat(envelope.roleSignature()).as("signed by the role").hasSize(64);
 
     // the unencoded form of the key names the same value
     assertThat(get("/api/v1/dht/values" + key, "qa_engineer").body()).isEqualTo(raw.body());
 
-    HttpResponse<byte[]> put =
-        send(
-            "PUT",
-            "/api/v1/dht/values/" + enc(key),
-            "qa_engineer",
-            raw.body(),
-            "application/octet-stream");
+    // raw puts are for admins only
+    JsonNode notAdmin = problem(putRaw(key, "qa_engineer", raw.body()), 403);
+    assertThat(notAdmin.path("type").asString()).endsWith("admin-required");
+
+    HttpResponse<byte[]> put = putRaw(key, "senior_architect", raw.body());
     assertThat(put.statusCode()).as(new String(put.body())).isEqualTo(201);
     assertThat(json(put).path("key").asString()).isEqualTo(key);
+    assertThat(json(put).path("version").asLong()).isEqualTo(1);
+    // and tracked for replication like stored content
+    JsonNode status =
+        json(get("/api/v1/replication/status?address=" + enc(address), "qa_engineer"));
+    assertThat(status.path("tracked").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aReplayedOlderEnvelopeIsRefused() {
+    String address = newAddress("backend_developer", "raw/replay.txt");
+    storeText(address, "backend_developer", "first");
+    String key = UcxlAddress.parse(address).dhtKey();
+    byte[] first = get("/api/v1/dht/values/" + enc(key), "qa_engineer").body();
+    storeText(address, "backend_developer", "second");
+
+    JsonNode replay = problem(putRaw(key, "senior_architect", first), 409);
+    assertThat(replay.path("currentVersion").asLong()).isEqualTo(2);
+    HttpResponse<byte[]> now = get("/api/v1/content?address=" + enc(address), "backend_developer");
+    assertThat(json(now).path("text").asString()).isEqualTo("second");
   }
 
   @Test
@@ -52,62 +74,25 @@ class DhtApiTest extends ApiTestSupport {
     String json = new String(value, StandardCharsets.UTF_8);
     byte[] tampered =
         json.replace("\"version\":1", "\"version\":7").getBytes(StandardCharsets.UTF_8);
-    JsonNode problem =
-        problem(
-            send(
-                "PUT",
-                "/api/v1/dht/values/" + enc(key),
-                "qa_engineer",
-                tampered,
-                "application/octet-stream"),
-            400);
+    JsonNode problem = problem(putRaw(key, "senior_architect", tampered), 400);
     assertThat(problem.path("detail").asString()).contains("signature");
+    assertThat(problem.path("reason").asString()).isEqualTo("bad_signature");
 
     String otherKey = UcxlAddress.parse(newAddress("backend_developer", "raw/c.txt")).dhtKey();
-    JsonNode misplaced =
-        problem(
-            send(
-                "PUT",
-                "/api/v1/dht/values/" + enc(otherKey),
-                "qa_engineer",
-                value,
-                "application/octet-stream"),
-            400);
+    JsonNode misplaced = problem(putRaw(otherKey, "senior_architect", value), 400);
     assertThat(misplaced.path("detail").asString()).contains("does not hash to key");
 
-    problem(
-        send(
-            "PUT",
-            "/api/v1/dht/values/" + enc(otherKey),
-            "qa_engineer",
-            "not json".getBytes(StandardCharsets.UTF_8),
-            "application/octet-stream"),
-        400);
+    problem(putRaw(otherKey, "senior_architect", "not json".getBytes(StandardCharsets.UTF_8)), 400);
     problem(get("/api/v1/dht/values/" + enc(otherKey), "qa_engineer"), 404);
   }
 
   @Test
-  void valuesOutsideTheUcxlNamespaceAreStoredAsIs() {
+  void valuesOutsideTheUcxlNamespaceAreRefusedNamingTheKey() {
     String key = "/test/raw-" + System.nanoTime();
-    byte[] value = {1, 2, 3};
-    assertThat(
-            send(
-                    "PUT",
-                    "/api/v1/dht/values/" + enc(key),
-                    "qa_engineer",
-                    value,
-                    "application/octet-stream")
-                .statusCode())
-        .isEqualTo(201);
-    assertThat(get("/api/v1/dht/values/" + enc(key), "read_only_observer").body()).isEqualTo(value);
-    problem(
-        send(
-            "PUT",
-            "/api/v1/dht/values/" + enc(key),
-            "read_only_observer",
-            value,
-            "application/octet-stream"),
-        403);
+    JsonNode problem = problem(putRaw(key, "senior_architect", new byte[] {1, 2, 3}), 400);
+    assertThat(problem.path("field").asString()).isEqualTo("key");
+    assertThat(problem.path("detail").asString()).contains("/CHORUS/ucxl/");
+    problem(putRaw(key, "read_only_observer", new byte[] {1}), 403);
   }
 
   @Test

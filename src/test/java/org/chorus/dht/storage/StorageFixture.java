@@ -8,11 +8,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import org.chorus.dht.backend.LocalDht;
 import org.chorus.dht.backend.LocalDhtConfig;
+import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.roles.RoleKeys;
 import org.chorus.dht.roles.RolePolicy;
 import org.chorus.dht.roles.RolesFile;
 import org.chorus.dht.storage.audit.AuditLog;
 import org.chorus.dht.storage.audit.AuditLogConfig;
+import org.chorus.dht.storage.audit.AuditSigner;
 import org.chorus.dht.storage.envelope.IdentityEnvelopeSigner;
 import org.chorus.dht.storage.index.MetadataIndex;
 import org.chorus.dht.storage.index.MetadataIndexConfig;
@@ -42,14 +44,18 @@ final class StorageFixture implements AutoCloseable {
     keys = RoleKeys.load(dataDir.resolve("role-keys"), policy, clock);
     backend = LocalDht.open(LocalDhtConfig.builder(dataDir, config.nodeId()).build(), clock);
     index = MetadataIndex.open(MetadataIndexConfig.defaults(dataDir));
-    audit = AuditLog.open(AuditLogConfig.defaults(dataDir, config.nodeId()), clock);
+    IdentityKey identity = NodeIdentity.loadOrCreate(dataDir);
+    audit =
+        AuditLog.open(
+            AuditLogConfig.defaults(dataDir, config.nodeId()), AuditSigner.of(identity), clock);
     metrics = new StorageMetrics(new SimpleMeterRegistry());
     storage =
         new EncryptedStorage(
             config,
             policy,
             keys,
-            new IdentityEnvelopeSigner(NodeIdentity.loadOrCreate(dataDir)),
+            new org.chorus.dht.roles.RoleAuthority(policy, keys),
+            new IdentityEnvelopeSigner(identity),
             backend,
             index,
             audit,

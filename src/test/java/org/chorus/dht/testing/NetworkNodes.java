@@ -2,10 +2,6 @@ package org.chorus.dht.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +35,10 @@ public final class NetworkNodes {
       KadConfig.builder().mode(KadConfig.Mode.SERVER).build().validate();
   public static final Duration OPERATION_TIMEOUT =
       KadConfig.DEFAULT_QUERY_TIMEOUT.plus(Duration.ofSeconds(5));
+
+  /** The node key that signs the test envelopes. */
   public static final EnvelopeSigner SIGNER = signer();
+
   public static final EnvelopeCodec CODEC = new EnvelopeCodec(8 << 20);
 
   private NetworkNodes() {}
@@ -78,7 +77,15 @@ public final class NetworkNodes {
     host.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
     MvRecordStore records = MvRecordStore.openInDataDir(dataDir, clock);
     MvProviderStore providers = MvProviderStore.openInDataDir(dataDir, clock);
-    Dht dht = new Dht(host, kad, records, providers, ChorusValidators.create(), clock, timer);
+    Dht dht =
+        new Dht(
+            host,
+            kad,
+            records,
+            providers,
+            ChorusValidators.create(TestRoles.AUTHORITY),
+            clock,
+            timer);
     dht.start();
     return new NetworkDht(host, dht, records, providers, kad.mode(), 3, operationTimeout, clock);
   }
@@ -122,49 +129,35 @@ public final class NetworkNodes {
     return UcxlAddress.parse(address).dhtKey();
   }
 
-  /** A signed envelope for {@code address} (its "ciphertext" is {@code text}). */
+  /**
+   * A signed envelope for {@code address} (its "ciphertext" is {@code text}), version 1, created by
+   * the address's role (its test signing key) and written by {@link #SIGNER}.
+   */
   public static byte[] envelope(String address, String text) {
+    return envelope(address, text, 1);
+  }
+
+  /** As {@link #envelope(String, String)} at {@code version}. */
+  public static byte[] envelope(String address, String text, long version) {
     byte[] ciphertext = text.getBytes(StandardCharsets.UTF_8);
+    String role = UcxlAddress.parse(address).role();
     EnvelopeMetadata m =
         new EnvelopeMetadata(
             address,
-            "qa_engineer",
-            "fault-test",
-            List.of("qa_engineer"),
+            role,
+            EnvelopeCodec.peerIdOf(SIGNER.publicKey()),
+            List.of(role),
             "text/plain",
             Instant.now(),
             ciphertext.length,
             EnvelopeCodec.sha256Hex(ciphertext),
             3,
-            1);
-    return CODEC.encode(EnvelopeCodec.seal(m, ciphertext, SIGNER));
+            version);
+    return CODEC.encode(EnvelopeCodec.seal(m, ciphertext, TestRoles.signer(role), SIGNER));
   }
 
-  /** A fresh in-memory Ed25519 creator key. */
+  /** A fresh node key for signing envelopes. */
   public static EnvelopeSigner signer() {
-    try {
-      KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-      byte[] raw = EnvelopeCodec.rawEd25519(pair.getPublic());
-      return new EnvelopeSigner() {
-        @Override
-        public byte[] publicKey() {
-          return raw.clone();
-        }
-
-        @Override
-        public byte[] sign(byte[] message) {
-          try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initSign(pair.getPrivate());
-            s.update(message);
-            return s.sign();
-          } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-          }
-        }
-      };
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestRoles.node(IdentityKey.generate());
   }
 }

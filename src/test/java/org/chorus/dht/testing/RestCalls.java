@@ -46,6 +46,19 @@ public final class RestCalls {
   public static HttpResponse<String> send(
       int port, String token, String method, String pathAndQuery, String json, Duration timeout)
       throws IOException, InterruptedException {
+    return send(port, token, method, pathAndQuery, json, timeout, java.util.Map.of());
+  }
+
+  /** As {@link #send(int, String, String, String, String, Duration)} with extra headers. */
+  public static HttpResponse<String> send(
+      int port,
+      String token,
+      String method,
+      String pathAndQuery,
+      String json,
+      Duration timeout,
+      java.util.Map<String, String> headers)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
             .timeout(timeout)
@@ -58,6 +71,7 @@ public final class RestCalls {
     if (json != null) {
       b.header("Content-Type", "application/json");
     }
+    headers.forEach(b::header);
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

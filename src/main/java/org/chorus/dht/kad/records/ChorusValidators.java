@@ -1,8 +1,10 @@
 package org.chorus.dht.kad.records;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import org.chorus.dht.envelope.WriteAuthority;
 
 /**
  * The validators of our records (DESIGN.md "Kademlia"): namespace {@code CHORUS} dispatching on the
@@ -20,19 +22,25 @@ public final class ChorusValidators {
   private ChorusValidators() {}
 
   /** The validator for every key, with the default envelope size cap. */
-  public static NamespacedValidator create() {
-    return create(UcxlEnvelopeValidator.DEFAULT_MAX_VALUE_BYTES);
+  public static NamespacedValidator create(WriteAuthority authority) {
+    return create(UcxlEnvelopeValidator.DEFAULT_MAX_VALUE_BYTES, authority);
   }
 
-  /** As {@link #create()}, envelopes capped at {@code maxEnvelopeBytes}. */
-  public static NamespacedValidator create(int maxEnvelopeBytes) {
+  /**
+   * As {@link #create(WriteAuthority)}, envelopes capped at {@code maxEnvelopeBytes}; {@code
+   * authority} says which role may write which address and knows the roles' signing keys (for
+   * envelopes and for the role claims of peer records, checked on the system clock).
+   */
+  public static NamespacedValidator create(int maxEnvelopeBytes, WriteAuthority authority) {
     return new NamespacedValidator(
         Map.of(
             NamespacedValidator.CHORUS,
             new SubNamespaces(
                 Map.of(
-                    UCXL, new UcxlEnvelopeValidator(maxEnvelopeBytes),
-                    PEER, new PeerRecordValidator()))));
+                    UCXL,
+                    new UcxlEnvelopeValidator(maxEnvelopeBytes, authority),
+                    PEER,
+                    new PeerRecordValidator(Clock.systemUTC(), authority::signerKey)))));
   }
 
   /** Dispatches {@code /CHORUS/<sub>/...} on {@code <sub>}. */
@@ -47,11 +55,17 @@ public final class ChorusValidators {
       return validatorFor(key).select(key, values);
     }
 
+    @Override
+    public void checkReplaces(byte[] key, byte[] incoming, byte[] held) {
+      validatorFor(key).checkReplaces(key, incoming, held);
+    }
+
     private RecordValidator validatorFor(byte[] key) {
       String[] parts = new String(key, StandardCharsets.UTF_8).split("/", -1);
       RecordValidator v = parts.length >= 4 ? bySub.get(parts[2]) : null;
       if (v == null) {
         throw new InvalidRecordException(
+            InvalidRecordException.Reason.UNKNOWN_NAMESPACE,
             "failed to validate: no validator for /CHORUS/" + (parts.length >= 3 ? parts[2] : ""));
       }
       return v;

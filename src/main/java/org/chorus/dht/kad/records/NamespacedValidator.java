@@ -45,6 +45,11 @@ public final class NamespacedValidator implements RecordValidator {
     return validatorFor(key).select(key, values);
   }
 
+  @Override
+  public void checkReplaces(byte[] key, byte[] incoming, byte[] held) {
+    validatorFor(key).checkReplaces(key, incoming, held);
+  }
+
   private RecordValidator validatorFor(byte[] key) {
     String ns =
         namespace(key)
@@ -53,6 +58,7 @@ public final class NamespacedValidator implements RecordValidator {
     RecordValidator v = byNamespace.get(ns);
     if (v == null) {
       throw new InvalidRecordException(
+          InvalidRecordException.Reason.UNKNOWN_NAMESPACE,
           "failed to validate: no validator for namespace \"" + ns + "\"");
     }
     return v;

@@ -17,6 +17,20 @@ public interface RecordValidator {
   int select(byte[] key, List<byte[]> values);
 
   /**
+   * Whether {@code incoming} (valid) may replace {@code held} under {@code key}; throws {@link
+   * InvalidRecordException} saying why not ({@link InvalidRecordException.Reason#ROLLBACK} for an
+   * older record, {@link InvalidRecordException.Reason#CONFLICT} for other content at the same
+   * version). The default: {@code incoming} must be at least as good as {@code held} by {@link
+   * #select} (ties go to the incoming one).
+   */
+  default void checkReplaces(byte[] key, byte[] incoming, byte[] held) {
+    if (select(key, List.of(incoming, held)) != 0) {
+      throw new InvalidRecordException(
+          InvalidRecordException.Reason.ROLLBACK, "the held record is better");
+    }
+  }
+
+  /**
    * Accepts any value and prefers the first: a placeholder for namespaces whose real validator
    * lives elsewhere (the ucxl envelope validator of the storage layer plugs in later).
    */

@@ -61,6 +61,33 @@ public final class KadMessenger {
    * value; Failed if it reset the stream (refused) or echoed something else.
    */
   public CompletableFuture<KadResult<KadRecord>> putValue(PeerId peer, KadRecord record) {
+    return put(peer, record)
+        .thenApply(
+            r -> {
+              if (!(r instanceof KadResult.Ok<PutReply> ok)) {
+                return r.map(m -> null);
+              }
+              if (!ok.value().stored()) {
+                return new KadResult.Failed<>("failed to put value: the echo does not match");
+              }
+              return new KadResult.Ok<>(record);
+            });
+  }
+
+  /**
+   * What a peer answered to PUT_VALUE.
+   *
+   * @param stored the answer echoed the record: the peer stored it
+   * @param held the record the peer answered with instead (it holds a newer one, or another one of
+   *     the same version), when it answered so
+   */
+  public record PutReply(boolean stored, Optional<KadRecord> held) {}
+
+  /**
+   * PUT_VALUE, telling a stored record (echoed) from a refusal that names what the peer holds (a
+   * record of the same key with another value); any other answer is {@link KadResult.Failed}.
+   */
+  public CompletableFuture<KadResult<PutReply>> put(PeerId peer, KadRecord record) {
     return request(peer, KadMessage.putValue(record))
         .thenApply(
             r -> {
@@ -68,12 +95,13 @@ public final class KadMessenger {
                 return r.map(m -> null);
               }
               Optional<KadRecord> echo = ok.value().record();
-              if (echo.isEmpty()
-                  || !Arrays.equals(echo.get().key(), record.key())
-                  || !Arrays.equals(echo.get().value(), record.value())) {
+              if (echo.isEmpty() || !Arrays.equals(echo.get().key(), record.key())) {
                 return new KadResult.Failed<>("failed to put value: the echo does not match");
               }
-              return new KadResult.Ok<>(echo.get());
+              if (Arrays.equals(echo.get().value(), record.value())) {
+                return new KadResult.Ok<>(new PutReply(true, Optional.empty()));
+              }
+              return new KadResult.Ok<>(new PutReply(false, Optional.of(echo.get())));
             });
   }
 

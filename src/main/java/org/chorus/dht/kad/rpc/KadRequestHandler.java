@@ -15,6 +15,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.chorus.dht.kad.records.InvalidRecordException;
 import org.chorus.dht.kad.records.ProviderStore;
+import org.chorus.dht.kad.records.RecordGate;
+import org.chorus.dht.kad.records.RecordListener;
 import org.chorus.dht.kad.records.RecordStore;
 import org.chorus.dht.kad.records.RecordValidator;
 import org.chorus.dht.kad.wire.KadCodec;
@@ -53,6 +55,7 @@ public final class KadRequestHandler implements StreamHandler {
   private final Function<PeerId, List<Multiaddr>> addressBook;
   private final RecordStore records;
   private final RecordValidator validator;
+  private final RecordGate gate;
   private final ProviderStore providers;
   private final ClosestPeers closestPeers;
   private final Clock clock;
@@ -61,6 +64,7 @@ public final class KadRequestHandler implements StreamHandler {
   private final int closerPeers;
   private final LongAdder served = new LongAdder();
   private final LongAdder rejected = new LongAdder();
+  private volatile RecordListener recordListener = new RecordListener() {};
 
   /**
    * @param self our peer id and {@code selfAddrs} our advertised addresses (FIND_NODE of our id)
@@ -79,11 +83,40 @@ public final class KadRequestHandler implements StreamHandler {
       Duration messageTimeout,
       RpcTimer timer,
       int closerPeers) {
+    this(
+        self,
+        selfAddrs,
+        addressBook,
+        new RecordGate(records, validator),
+        providers,
+        closestPeers,
+        clock,
+        messageTimeout,
+        timer,
+        closerPeers);
+  }
+
+  /**
+   * As the other constructor, storing through {@code gate} (shared with the node's own writes, so a
+   * peer's PUT and a local write of one key are ordered).
+   */
+  public KadRequestHandler(
+      PeerId self,
+      Supplier<List<Multiaddr>> selfAddrs,
+      Function<PeerId, List<Multiaddr>> addressBook,
+      RecordGate gate,
+      ProviderStore providers,
+      ClosestPeers closestPeers,
+      Clock clock,
+      Duration messageTimeout,
+      RpcTimer timer,
+      int closerPeers) {
     this.self = Objects.requireNonNull(self);
     this.selfAddrs = Objects.requireNonNull(selfAddrs);
     this.addressBook = Objects.requireNonNull(addressBook);
-    this.records = Objects.requireNonNull(records);
-    this.validator = Objects.requireNonNull(validator);
+    this.gate = Objects.requireNonNull(gate);
+    this.records = gate.records();
+    this.validator = gate.validator();
     this.providers = Objects.requireNonNull(providers);
     this.closestPeers = Objects.requireNonNull(closestPeers);
     this.clock = Objects.requireNonNull(clock);
@@ -115,6 +148,11 @@ public final class KadRequestHandler implements StreamHandler {
         KadRpc.DEFAULT_TIMEOUT,
         RpcTimer.SYSTEM,
         KadRpc.DEFAULT_CLOSER_PEERS);
+  }
+
+  /** Told about every PUT_VALUE stored or refused (metrics, audit). Replaces the previous one. */
+  public void setRecordListener(RecordListener listener) {
+    this.recordListener = Objects.requireNonNull(listener, "listener");
   }
 
   /** Requests answered. */
@@ -196,10 +234,7 @@ public final class KadRequestHandler implements StreamHandler {
   Optional<byte[]> answer(PeerId from, byte[] raw) {
     KadMessage req = KadCodec.decode(raw);
     return switch (req.type()) {
-      case PUT_VALUE -> {
-        putValue(req);
-        yield Optional.of(raw); // echo the request unchanged
-      }
+      case PUT_VALUE -> putValue(from, req, raw);
       case PING -> Optional.of(raw);
       case GET_VALUE -> Optional.of(KadCodec.encode(getValue(from, req)));
       case ADD_PROVIDER -> {
@@ -211,24 +246,36 @@ public final class KadRequestHandler implements StreamHandler {
     };
   }
 
-  private void putValue(KadMessage req) {
+  /**
+   * Stores a peer's record through the gate. Stored: the request is echoed (the kad spec's
+   * acknowledgement). Refused because what is held is newer or holds that version already: the
+   * answer carries the held record instead, so the writer learns it was not stored and what is (a
+   * go or js client sees an echo that does not match: not stored). Any other refusal resets the
+   * stream.
+   */
+  private Optional<byte[]> putValue(PeerId from, KadMessage req, byte[] raw) {
     KadRecord rec =
         req.record().orElseThrow(() -> new InvalidRecordException("PUT_VALUE without a record"));
     byte[] key = rec.key();
     if (!Arrays.equals(key, req.key())) {
-      throw new InvalidRecordException("PUT_VALUE record key differs from the message key");
-    }
-    validator.validate(key, rec.value());
-    Optional<KadRecord> existing = records.get(key);
-    if (existing.isPresent() && !Arrays.equals(existing.get().value(), rec.value())) {
-      if (validator.select(key, List.of(rec.value(), existing.get().value())) != 0) {
-        throw new InvalidRecordException("PUT_VALUE: the stored record is better");
-      }
+      InvalidRecordException e =
+          new InvalidRecordException("PUT_VALUE record key differs from the message key");
+      recordListener.refused(
+          from, req.key(), RecordListener.Source.PUT, e.reason(), e.getMessage());
+      throw e;
     }
     KadRecord stamped = rec.withTimeReceived(RecordTime.format(clock.instant()));
-    if (records.put(stamped) != RecordStore.PutOutcome.STORED) {
-      throw new IllegalStateException("PUT_VALUE: record store full");
+    RecordGate.Outcome outcome = gate.offer(stamped);
+    if (outcome instanceof RecordGate.Refused refused) {
+      InvalidRecordException e = refused.error();
+      recordListener.refused(from, key, RecordListener.Source.PUT, e.reason(), e.getMessage());
+      if (refused.held().isPresent()) {
+        return Optional.of(KadCodec.encode(KadMessage.putValue(refused.held().get())));
+      }
+      throw e;
     }
+    recordListener.accepted(from, key);
+    return Optional.of(raw); // echo the request unchanged
   }
 
   private KadMessage getValue(PeerId from, KadMessage req) {

@@ -8,13 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.Signature;
-import java.security.spec.EdECPrivateKeySpec;
-import java.security.spec.NamedParameterSpec;
 import java.util.Arrays;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.chorus.dht.p2p.core.PeerId;
@@ -23,14 +17,13 @@ import org.chorus.dht.p2p.pb.P2pProto;
 /**
  * This node's Ed25519 identity key. Persisted as a protobuf libp2p {@code PrivateKey} (Type
  * Ed25519, Data = 32-byte seed || 32-byte public key, the go/js layout), file mode 600. Immutable
- * and thread-safe (signing creates a fresh {@link Signature} each time).
+ * and thread-safe.
  */
 public final class IdentityKey {
   private final byte[] seed;
   private final byte[] publicKey;
   private final byte[] publicKeyProtobuf;
   private final PeerId peerId;
-  private final PrivateKey jdkKey;
 
   private IdentityKey(byte[] seed) {
     if (seed.length != 32) {
@@ -41,13 +34,6 @@ public final class IdentityKey {
     Ed25519.generatePublicKey(this.seed, 0, publicKey, 0);
     this.publicKeyProtobuf = PublicKeys.encode(KeyType.ED25519, publicKey);
     this.peerId = PeerId.fromPublicKeyProtobuf(publicKeyProtobuf);
-    try {
-      this.jdkKey =
-          KeyFactory.getInstance("Ed25519")
-              .generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, this.seed));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("failed to load Ed25519 key: " + e.getMessage(), e);
-    }
   }
 
   /** A key from its 32-byte seed (deterministic: seed 00..01 → 12D3KooWEyop…). */
@@ -124,15 +110,11 @@ public final class IdentityKey {
         .toByteArray();
   }
 
+  /** Ed25519 signature of {@code message} (Bouncy Castle's arithmetic: the JDK's is slow). */
   public byte[] sign(byte[] message) {
-    try {
-      Signature s = Signature.getInstance("Ed25519");
-      s.initSign(jdkKey);
-      s.update(message);
-      return s.sign();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("failed to sign: " + e.getMessage(), e);
-    }
+    byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
+    Ed25519.sign(seed, 0, publicKey, 0, message, 0, message.length, sig, 0);
+    return sig;
   }
 
   /** Raw 32-byte Ed25519 public key. */

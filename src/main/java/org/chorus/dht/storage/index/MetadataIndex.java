@@ -122,6 +122,24 @@ public final class MetadataIndex implements AutoCloseable {
   }
 
   /**
+   * Up to {@code limit} indexed addresses after {@code after} (exclusive; null: from the first), in
+   * address order: for walking every entry a page at a time.
+   */
+  public List<String> addresses(String after, int limit) {
+    List<String> out = new java.util.ArrayList<>(Math.min(limit, 1024));
+    java.util.Iterator<String> keys =
+        after == null ? primary.keyIterator(null) : primary.keyIterator(after);
+    while (keys.hasNext() && out.size() < limit) {
+      String k = keys.next();
+      if (after != null && k.equals(after)) {
+        continue;
+      }
+      out.add(k);
+    }
+    return out;
+  }
+
+  /**
    * Inserts or replaces the entry for {@code metadata.address()}.
    *
    * @throws IllegalArgumentException if the address is not canonical or a field is unusable

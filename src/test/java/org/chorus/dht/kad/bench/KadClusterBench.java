@@ -133,7 +133,13 @@ public final class KadClusterBench {
         MvProviderStore providers = MvProviderStore.openInDataDir(dir, clock);
         Dht dht =
             new Dht(
-                host, kad, records, providers, ChorusValidators.create(), clock, QueryTimer.SYSTEM);
+                host,
+                kad,
+                records,
+                providers,
+                ChorusValidators.create(org.chorus.dht.testing.TestRoles.AUTHORITY),
+                clock,
+                QueryTimer.SYSTEM);
         dht.start();
         nodes.add(new Node(host, dht, records, providers));
       }
@@ -202,7 +208,7 @@ public final class KadClusterBench {
           new EnvelopeMetadata(
               address.canonical(),
               "qa_engineer",
-              "bench",
+              EnvelopeCodec.peerIdOf(signer.publicKey()),
               List.of("qa_engineer"),
               "application/octet-stream",
               java.time.Instant.now(),
@@ -211,7 +217,10 @@ public final class KadClusterBench {
               3,
               1);
       keys.add(address.dhtKey().getBytes(StandardCharsets.UTF_8));
-      values.add(codec.encode(EnvelopeCodec.seal(m, ciphertext, signer)));
+      values.add(
+          codec.encode(
+              EnvelopeCodec.seal(
+                  m, ciphertext, org.chorus.dht.testing.TestRoles.signer("qa_engineer"), signer)));
     }
   }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
+import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.testing.SteppingClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ class AuditLogTest {
 
   @TempDir Path dir;
   private final SteppingClock clock = new SteppingClock();
+  private final AuditSigner signer = AuditSigner.of(IdentityKey.generate());
   private final List<AuditLog> opened = new ArrayList<>();
 
   @AfterEach
@@ -41,7 +43,7 @@ class AuditLogTest {
   }
 
   private AuditLog open(AuditLogConfig config) {
-    AuditLog log = AuditLog.open(config, clock);
+    AuditLog log = AuditLog.open(config, signer, clock);
     opened.add(log);
     return log;
   }
@@ -60,7 +62,7 @@ class AuditLogTest {
   }
 
   private void writeSample(int n) {
-    try (AuditLog log = AuditLog.open(AuditLogConfig.defaults(dir, "node-1"), clock)) {
+    try (AuditLog log = AuditLog.open(AuditLogConfig.defaults(dir, "node-1"), signer, clock)) {
       for (int i = 1; i <= n; i++) {
         log.append(store("ucxl://a/b/c/d/file" + i, i * 10L));
         clock.advance(Duration.ofSeconds(1));
@@ -77,22 +79,33 @@ class AuditLogTest {
         new AuditEvent(
             "bob", "qa_engineer", "ucxl://a/b/c/d/e", AuditEvent.DENIED, AuditEvent.FORBIDDEN, 0));
     List<String> lines = fileLines();
-    assertThat(lines)
+    String checkpoint = lines.get(0);
+    assertThat(checkpoint)
+        .as("a new log starts with a signed checkpoint of nothing")
+        .startsWith(
+            "{\"ts\":\"2026-01-01T00:00:00Z\",\"node\":\"node-1\",\"operation\":\"checkpoint\","
+                + "\"peer\":\""
+                + signer.peerId()
+                + "\",\"lines\":0,\"prev\":\""
+                + AuditLog.GENESIS
+                + "\",\"sig\":\"");
+    assertThat(lines.subList(1, 3))
         .containsExactly(
             "{\"ts\":\"2026-01-01T00:00:00Z\",\"node\":\"node-1\",\"principal\":\"alice\","
                 + "\"role\":\"backend_developer\",\"address\":\"ucxl://a/b/c/d/e\","
                 + "\"operation\":\"store\",\"outcome\":\"ok\",\"size\":42,\"prev\":\""
-                + AuditLog.GENESIS
+                + sha256Hex(checkpoint)
                 + "\"}",
             "{\"ts\":\"2026-01-01T00:00:01.500Z\",\"node\":\"node-1\",\"principal\":\"bob\","
                 + "\"role\":\"qa_engineer\",\"address\":\"ucxl://a/b/c/d/e\","
                 + "\"operation\":\"denied\",\"outcome\":\"forbidden\",\"size\":0,\"prev\":\""
                 + h1
                 + "\"}");
-    assertThat(h1).isEqualTo(sha256Hex(lines.get(0)));
-    assertThat(log.head()).isEqualTo(sha256Hex(lines.get(1)));
+    assertThat(h1).isEqualTo(sha256Hex(lines.get(1)));
+    assertThat(log.head()).isEqualTo(sha256Hex(lines.get(2)));
     assertThat(log.lines()).isEqualTo(2);
-    assertThat(log.verify()).isEqualTo(new AuditVerification(true, 2, 0, null));
+    assertThat(log.checkpointLines()).isEqualTo(1);
+    assertThat(log.verify()).isEqualTo(new AuditVerification(true, 3, 0, null));
   }
 
   @Test
@@ -101,8 +114,8 @@ class AuditLogTest {
     String principal = "eve\"\n\\\u0000\u2028é";
     log.append(new AuditEvent(principal, null, null, AuditEvent.RETRIEVE, AuditEvent.ERROR, 0));
     List<String> lines = fileLines();
-    assertThat(lines).hasSize(1);
-    JsonNode node = JsonMapper.builder().build().readTree(lines.get(0));
+    assertThat(lines).hasSize(2);
+    JsonNode node = JsonMapper.builder().build().readTree(lines.get(1));
     assertThat(node.get("principal").asString()).isEqualTo(principal);
     assertThat(node.get("role").isNull()).isTrue();
     assertThat(log.verify().ok()).isTrue();
@@ -114,7 +127,7 @@ class AuditLogTest {
     String huge = "\u0001".repeat(50_000);
     String loneSurrogates = "a\ud800b\udc00c\ud83d\ude00d";
     log.append(new AuditEvent(huge, loneSurrogates, huge, AuditEvent.DENIED, AuditEvent.ERROR, 0));
-    JsonNode node = JsonMapper.builder().build().readTree(fileLines().get(0));
+    JsonNode node = JsonMapper.builder().build().readTree(fileLines().get(1));
     assertThat(node.get("principal").asString()).hasSize(AuditLog.MAX_FIELD_CHARS).endsWith("...");
     assertThat(node.get("role").asString()).isEqualTo("a\ufffdb\ufffdc\ud83d\ude00d");
     assertThat(log.verify().ok()).isTrue();
@@ -125,14 +138,16 @@ class AuditLogTest {
 
   @Test
   void reopeningContinuesTheChain() throws Exception {
-    writeSample(3);
+    writeSample(3); // checkpoint, 3 events, the checkpoint of the close
     AuditLog log = open();
     assertThat(log.lines()).isEqualTo(3);
-    assertThat(log.head()).isEqualTo(sha256Hex(fileLines().get(2)));
+    assertThat(log.head()).isEqualTo(sha256Hex(fileLines().get(4)));
     log.append(store("ucxl://a/b/c/d/more", 1));
-    assertThat(log.verify()).isEqualTo(new AuditVerification(true, 4, 0, null));
+    assertThat(log.verify()).isEqualTo(new AuditVerification(true, 6, 0, null));
     log.close();
-    assertThat(open().verify().linesChecked()).isEqualTo(4);
+    AuditLog again = open();
+    assertThat(again.verify().linesChecked()).isEqualTo(7);
+    assertThat(again.lines()).isEqualTo(4);
   }
 
   @Test
@@ -145,7 +160,8 @@ class AuditLogTest {
     assertThat(log.lines()).isEqualTo(2);
     log.append(store("ucxl://a/b/c/d/after", 1));
     assertThat(log.verify().ok()).isTrue();
-    assertThat(fileLines()).hasSize(3);
+    assertThat(log.anchor().state()).isEqualTo(AuditAnchor.State.ANCHORED);
+    assertThat(fileLines()).hasSize(5);
   }
 
   @Test
@@ -154,25 +170,27 @@ class AuditLogTest {
         List.of("\"size\":20", "\"principal\":\"alice\"", "\"ts\":\"2026-01-01T00:00:01Z\"")) {
       clock.set(java.time.Instant.parse("2026-01-01T00:00:00Z"));
       writeSample(4);
-      List<String> lines = fileLines();
+      List<String> lines = fileLines(); // checkpoint, 4 events, checkpoint
       String changed =
           lines
-              .get(1)
+              .get(2)
               .replace(
                   field,
                   field.replace("20", "21").replace("alice", "mallory").replace(":01Z", ":09Z"));
-      assertThat(changed).isNotEqualTo(lines.get(1));
-      lines.set(1, changed);
+      assertThat(changed).isNotEqualTo(lines.get(2));
+      lines.set(2, changed);
       writeLines(lines);
-      try (AuditLog log = AuditLog.open(AuditLogConfig.defaults(dir, "node-1"), clock)) {
+      try (AuditLog log = AuditLog.open(AuditLogConfig.defaults(dir, "node-1"), signer, clock)) {
         AuditVerification v = log.verify();
         assertThat(v.ok()).as(field).isFalse();
-        assertThat(v.brokenLine()).isEqualTo(3);
-        assertThat(v.linesChecked()).isEqualTo(2);
+        assertThat(v.brokenLine()).isEqualTo(4);
+        assertThat(v.linesChecked()).isEqualTo(3);
         assertThat(v.reason()).isEqualTo("prev does not match the hash of the previous line");
-        assertThat(log.verifyFailures()).isEqualTo(1);
+        assertThat(log.startVerification()).isEqualTo(v);
+        assertThat(log.verifyFailures()).as("the start check, then verify").isEqualTo(2);
       }
       Files.delete(dir.resolve("audit.log"));
+      Files.delete(dir.resolve("audit.checkpoint"));
     }
   }
 
@@ -222,11 +240,11 @@ class AuditLogTest {
     log.append(store("ucxl://a/b/c/d/e", 1));
     log.append(store("ucxl://a/b/c/d/e", 2));
     List<String> lines = fileLines();
-    lines.set(1, lines.get(1).replace("\"size\":2", "\"size\":3"));
+    lines.set(2, lines.get(2).replace("\"size\":2", "\"size\":3"));
     writeLines(lines);
     AuditVerification v = log.verify();
     assertThat(v.ok()).isFalse();
-    assertThat(v.brokenLine()).isEqualTo(2);
+    assertThat(v.brokenLine()).isEqualTo(3);
     assertThat(v.reason()).contains("chain head");
   }
 
@@ -244,18 +262,19 @@ class AuditLogTest {
   void incrementalVerificationReadsOnlyNewLines() throws Exception {
     writeSample(3);
     AuditLog log = open();
-    assertThat(log.verifyIncremental()).isEqualTo(new AuditVerification(true, 3, 0, null));
-    assertThat(log.verifyIncremental()).isEqualTo(new AuditVerification(true, 0, 0, null));
+    assertThat(log.verifyIncremental())
+        .as("open verified all 5 lines")
+        .isEqualTo(new AuditVerification(true, 0, 0, null));
     log.append(store("ucxl://a/b/c/d/x", 1));
     log.append(store("ucxl://a/b/c/d/y", 1));
     assertThat(log.verifyIncremental()).isEqualTo(new AuditVerification(true, 2, 0, null));
     log.append(store("ucxl://a/b/c/d/z", 1));
     List<String> lines = fileLines();
-    lines.set(5, lines.get(5).replace("/z", "/w"));
+    lines.set(7, lines.get(7).replace("/z", "/w"));
     writeLines(lines);
     AuditVerification v = log.verifyIncremental();
     assertThat(v.ok()).isFalse();
-    assertThat(v.brokenLine()).isEqualTo(6);
+    assertThat(v.brokenLine()).isEqualTo(8);
     assertThat(v.linesChecked()).isZero();
     assertThat(log.verifyFailures()).isEqualTo(1);
   }
@@ -301,7 +320,9 @@ class AuditLogTest {
     } finally {
       pool.shutdown();
     }
-    assertThat(log.verify()).isEqualTo(new AuditVerification(true, 320, 0, null));
+    assertThat(log.lines()).isEqualTo(320);
+    assertThat(log.checkpointLines()).as("the first, then every 100").isEqualTo(4);
+    assertThat(log.verify()).isEqualTo(new AuditVerification(true, 324, 0, null));
     assertThat(log.syncs()).isBetween(1L, 320L);
     System.out.printf(
         "audit group commit: 320 appends from 8 threads took %d syncs%n", log.syncs());
@@ -309,8 +330,12 @@ class AuditLogTest {
 
   @Test
   void configIsValidated() {
-    assertThatThrownBy(() -> AuditLog.open(AuditLogConfig.defaults(dir, ""), clock))
+    assertThatThrownBy(() -> AuditLog.open(AuditLogConfig.defaults(dir, ""), signer, clock))
         .hasMessageContaining("nodeId");
+    assertThatThrownBy(() -> AuditLogConfig.defaults(dir, "n").withCheckpointEvery(0).validate())
+        .hasMessageContaining("checkpointEvery");
+    assertThatThrownBy(() -> new AuditEvent("p", "r", "a", AuditLog.CHECKPOINT, "ok", 0))
+        .hasMessageContaining("reserved");
     assertThatThrownBy(() -> AuditLogConfig.defaults(dir, "n").withMaxLineBytes(10).validate())
         .hasMessageContaining("maxLineBytes");
     assertThatThrownBy(() -> new AuditEvent("p", "r", "a", " ", "ok", 0))
