@@ -1,13 +1,14 @@
 package org.chorus.dht.p2p.core;
 
-import java.io.ByteArrayOutputStream;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Varint length-prefixed messages on a {@link Stream}, the framing of identify, kad and most libp2p
  * request/response protocols. {@link #listener} splits inbound bytes into messages of at most
- * {@code maxMessage} bytes (the length is checked before the body is buffered; a bigger one resets
- * the stream). Not thread-safe: a listener belongs to one stream's I/O thread.
+ * {@code maxMessage} bytes: the length is checked, then reserved on the stream's {@link
+ * Stream#memory()} before the body is buffered (a bigger one, or one over the connection's memory
+ * budget, resets the stream); the reservation is given back once the handler's {@code onMessage}
+ * has returned. Not thread-safe: a listener belongs to one stream's I/O thread.
  */
 public final class LengthPrefixed {
   /** Receives whole messages. */
@@ -40,7 +41,8 @@ public final class LengthPrefixed {
   private static final class Reader implements StreamListener {
     private final int max;
     private final Handler handler;
-    private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    private byte[] body;
+    private int filled;
     private long length = -1;
     private long lengthAcc;
     private int lengthBytes;
@@ -69,30 +71,51 @@ public final class LengthPrefixed {
             fail(stream, "message of " + lengthAcc + " bytes exceeds " + max);
             return;
           }
+          if (!stream.memory().reserve((int) lengthAcc)) {
+            fail(stream, "message of " + lengthAcc + " bytes over the connection's memory budget");
+            return;
+          }
           length = lengthAcc;
+          body = new byte[(int) length];
+          filled = 0;
           lengthAcc = 0;
           lengthBytes = 0;
         }
-        int n = (int) Math.min(length - body.size(), data.length - i);
-        body.write(data, i, n);
+        int n = (int) Math.min(length - filled, data.length - i);
+        System.arraycopy(data, i, body, filled, n);
+        filled += n;
         i += n;
-        if (body.size() == length) {
-          byte[] msg = body.toByteArray();
-          body.reset();
+        if (filled == length) {
+          byte[] msg = body;
+          body = null;
           length = -1;
-          handler.onMessage(stream, msg);
+          try {
+            handler.onMessage(stream, msg);
+          } finally {
+            stream.memory().release(msg.length);
+          }
         }
+      }
+    }
+
+    /** Gives back the reservation of a message cut short. */
+    private void dropPartial(Stream stream) {
+      if (body != null) {
+        stream.memory().release(body.length);
+        body = null;
       }
     }
 
     private void fail(Stream stream, String reason) {
       failed = true;
+      dropPartial(stream);
       stream.reset();
       handler.onError(stream, ProtocolException.stream("failed to read message: " + reason));
     }
 
     @Override
     public void onRemoteClose(Stream stream) {
+      dropPartial(stream);
       if (!failed) {
         handler.onEnd(stream, length < 0 && lengthBytes == 0);
       }
@@ -100,6 +123,7 @@ public final class LengthPrefixed {
 
     @Override
     public void onReset(Stream stream, Throwable cause) {
+      dropPartial(stream);
       if (!failed) {
         handler.onError(stream, cause);
       }

@@ -39,4 +39,12 @@ public interface Stream {
 
   /** Completes when the stream is fully closed (both sides finished, or reset). */
   CompletableFuture<Void> closeFuture();
+
+  /**
+   * This stream's share of its connection's memory budget: a reader that buffers a message reserves
+   * its bytes here first ({@link LengthPrefixed} does) and resets the stream when refused.
+   */
+  default MemoryScope memory() {
+    return MemoryScope.UNLIMITED;
+  }
 }

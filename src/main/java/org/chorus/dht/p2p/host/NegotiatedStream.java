@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import org.chorus.dht.p2p.core.Connection;
+import org.chorus.dht.p2p.core.MemoryScope;
 import org.chorus.dht.p2p.core.ProtocolId;
 import org.chorus.dht.p2p.core.Stream;
 import org.chorus.dht.p2p.core.StreamListener;
@@ -14,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A muxed stream after multistream-select: adds the protocol and holds inbound data until the
- * application sets its listener (at most {@code maxPending} bytes, then the stream is reset). State
- * is confined to the connection's event loop.
+ * application sets its listener (at most {@code maxPending} bytes, reserved on the connection's
+ * memory budget; beyond either the stream is reset). State is confined to the connection's event
+ * loop.
  */
 final class NegotiatedStream implements Stream, MuxedStream.Handler {
   private static final Logger LOG = LoggerFactory.getLogger(NegotiatedStream.class);
@@ -58,6 +60,7 @@ final class NegotiatedStream implements Stream, MuxedStream.Handler {
           while (!pending.isEmpty() && listener == l) {
             byte[] d = pending.poll();
             pendingBytes -= d.length;
+            raw.memory().release(d.length); // the listener reserves what it keeps
             l.onData(this, d);
           }
           if (listener != l) {
@@ -97,6 +100,11 @@ final class NegotiatedStream implements Stream, MuxedStream.Handler {
   }
 
   @Override
+  public MemoryScope memory() {
+    return raw.memory();
+  }
+
+  @Override
   public void onData(byte[] data) {
     if (listener != null) {
       listener.onData(this, data);
@@ -108,6 +116,14 @@ final class NegotiatedStream implements Stream, MuxedStream.Handler {
           protocol,
           connection.remotePeer(),
           pendingBytes + data.length);
+      raw.reset();
+      return;
+    }
+    if (!raw.memory().reserve(data.length)) {
+      LOG.info(
+          "resetting {} stream from {}: over the connection's memory budget",
+          protocol,
+          connection.remotePeer());
       raw.reset();
       return;
     }

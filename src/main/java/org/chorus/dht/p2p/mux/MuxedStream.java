@@ -28,4 +28,12 @@ public interface MuxedStream {
   void reset();
 
   CompletableFuture<Void> closeFuture();
+
+  /**
+   * The stream's share of its connection's memory budget (the muxer reserves the bytes it holds for
+   * the stream here; so may the layers above).
+   */
+  default org.chorus.dht.p2p.core.MemoryScope memory() {
+    return org.chorus.dht.p2p.core.MemoryScope.UNLIMITED;
+  }
 }

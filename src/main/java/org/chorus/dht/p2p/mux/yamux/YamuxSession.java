@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import org.chorus.dht.p2p.core.MemoryBudget;
 import org.chorus.dht.p2p.core.ProtocolException;
 import org.chorus.dht.p2p.core.ProtocolId;
 import org.chorus.dht.p2p.mux.MuxedSession;
@@ -24,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * window overrun, bad stream id) send go-away(protocol error) and close the channel; stream-scoped
  * ones reset just the stream. All state is confined to the channel's event loop; public methods hop
  * onto it.
+ *
+ * <p>Memory: every byte the session buffers for the connection counts against its {@link
+ * MemoryBudget} until it is handed on: inbound data held for a stream without a handler, outbound
+ * data queued or written to the channel but not yet on the socket, and the control frames it
+ * answers with (ping ACKs, RSTs of refused streams). A stream over the budget is reset; a control
+ * frame over it closes the connection (a peer that makes us answer but never reads).
  */
 public final class YamuxSession extends ByteToMessageDecoder implements MuxedSession {
   public static final ProtocolId PROTOCOL = ProtocolId.of("/yamux/1.0.0");
@@ -34,6 +41,8 @@ public final class YamuxSession extends ByteToMessageDecoder implements MuxedSes
   public static final AtomicLong STREAMS_REFUSED = new AtomicLong();
 
   final YamuxConfig config;
+  final MemoryBudget memory;
+  private final Runnable onStreamRefused;
   private final boolean client;
   private final MuxedSession.Listener listener;
   final Map<Integer, YamuxStream> streams = new HashMap<>();
@@ -48,7 +57,23 @@ public final class YamuxSession extends ByteToMessageDecoder implements MuxedSes
    * @param client true on the dialling side (odd stream ids)
    */
   public YamuxSession(YamuxConfig config, boolean client, MuxedSession.Listener listener) {
+    this(config, client, listener, MemoryBudget.unlimited(), () -> {});
+  }
+
+  /**
+   * @param client true on the dialling side (odd stream ids)
+   * @param memory the connection's budget; streams draw from it
+   * @param onStreamRefused runs for every inbound SYN refused by {@link YamuxConfig#maxStreams()}
+   */
+  public YamuxSession(
+      YamuxConfig config,
+      boolean client,
+      MuxedSession.Listener listener,
+      MemoryBudget memory,
+      Runnable onStreamRefused) {
     this.config = config;
+    this.memory = memory;
+    this.onStreamRefused = onStreamRefused;
     this.client = client;
     this.listener = listener;
     this.nextId = client ? 1 : 2;
@@ -158,6 +183,25 @@ public final class YamuxSession extends ByteToMessageDecoder implements MuxedSes
     return config.initialWindow() - YamuxConfig.DEFAULT_INITIAL_WINDOW;
   }
 
+  /**
+   * Writes a frame the peer made us send, its bytes counted against the budget until they are on
+   * the socket; over the budget the connection is closed (takes ownership of {@code frame}).
+   */
+  private void writeControl(ByteBuf frame) {
+    int n = frame.readableBytes();
+    if (!memory.reserve(n)) {
+      frame.release();
+      closing = true;
+      LOG.info(
+          "closing connection to {}: over its memory budget of {} bytes (the peer does not read)",
+          ctx.channel().remoteAddress(),
+          memory.limit());
+      ctx.close();
+      return;
+    }
+    ctx.writeAndFlush(frame).addListener(f -> memory.release(n));
+  }
+
   void removeStream(int id) {
     streams.remove(id);
   }
@@ -174,9 +218,11 @@ public final class YamuxSession extends ByteToMessageDecoder implements MuxedSes
     }
     if (closing || streams.size() >= config.maxStreams()) {
       STREAMS_REFUSED.incrementAndGet();
+      onStreamRefused.run();
       LOG.debug("refusing stream {}: {} streams open", id, streams.size());
-      sendWindowUpdate(id, YamuxFrame.FLAG_RST, 0);
-      ctx.flush();
+      writeControl(
+          YamuxFrameCodec.header(
+              ctx.alloc(), YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, id, 0));
       return null;
     }
     YamuxStream s = new YamuxStream(this, id);
@@ -223,7 +269,7 @@ public final class YamuxSession extends ByteToMessageDecoder implements MuxedSes
     @Override
     public void onPing(int flags, long opaque) {
       if ((flags & YamuxFrame.FLAG_SYN) != 0) {
-        ctx.writeAndFlush(
+        writeControl(
             YamuxFrameCodec.header(
                 ctx.alloc(), YamuxFrame.TYPE_PING, YamuxFrame.FLAG_ACK, 0, opaque));
       }

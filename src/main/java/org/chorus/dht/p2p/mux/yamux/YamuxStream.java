@@ -6,6 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import org.chorus.dht.p2p.core.MemoryBudget;
+import org.chorus.dht.p2p.core.MemoryScope;
 import org.chorus.dht.p2p.mux.MuxedStream;
 
 /**
@@ -13,6 +15,11 @@ import org.chorus.dht.p2p.mux.MuxedStream;
  * state is confined to the session's event loop; public methods hop onto it. Inbound bytes are
  * credited back to the peer (window update) once the handler's {@code onData} has returned, in
  * batches of at least half the window.
+ *
+ * <p>Memory ({@link #memory()}, a scope of the session's budget): bytes held for a handler not set
+ * yet and bytes queued by {@link #write} are reserved; a written frame's bytes stay reserved (on
+ * the connection's budget, past the stream's end) until the channel has put them on the socket.
+ * Over the budget the stream is reset.
  */
 final class YamuxStream implements MuxedStream {
   private record Pending(ByteBuf data, CompletableFuture<Void> done) {}
@@ -22,6 +29,7 @@ final class YamuxStream implements MuxedStream {
   private final ArrayDeque<Pending> sendQueue = new ArrayDeque<>();
   private final ArrayDeque<byte[]> held = new ArrayDeque<>();
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+  private final MemoryBudget.Scope memory;
   private CompletableFuture<Void> finFuture;
   private Handler handler;
   private long sendWindow = YamuxConfig.DEFAULT_INITIAL_WINDOW;
@@ -37,6 +45,7 @@ final class YamuxStream implements MuxedStream {
     this.session = session;
     this.id = id;
     this.recvWindow = session.config.initialWindow();
+    this.memory = session.memory.openScope();
   }
 
   private ChannelHandlerContext ctx() {
@@ -57,12 +66,18 @@ final class YamuxStream implements MuxedStream {
   }
 
   @Override
+  public MemoryScope memory() {
+    return memory;
+  }
+
+  @Override
   public void setHandler(Handler h) {
     onLoop(
         () -> {
           handler = h;
           while (!held.isEmpty() && handler == h) {
             byte[] d = held.poll();
+            memory.release(d.length); // the handler reserves what it keeps
             h.onData(d);
             credit(d.length);
           }
@@ -91,6 +106,11 @@ final class YamuxStream implements MuxedStream {
                         + " send buffer over "
                         + session.config.maxSendBuffer()
                         + " bytes"));
+            return;
+          }
+          if (!memory.reserve(data.length)) {
+            f.completeExceptionally(overBudget("failed to write"));
+            resetOverBudget();
             return;
           }
           queuedBytes += data.length;
@@ -132,6 +152,26 @@ final class YamuxStream implements MuxedStream {
         });
   }
 
+  private IOException overBudget(String what) {
+    return new IOException(
+        what
+            + ": stream "
+            + id
+            + " over the connection's memory budget of "
+            + session.memory.limit()
+            + " bytes");
+  }
+
+  /** Resets the stream (RST to the peer, reset to our handler): it was over the memory budget. */
+  private void resetOverBudget() {
+    if (dead) {
+      return;
+    }
+    session.sendWindowUpdate(id, YamuxFrame.FLAG_RST, 0);
+    ctx().flush();
+    die(overBudget("reset"), true);
+  }
+
   @Override
   public CompletableFuture<Void> closeFuture() {
     return closeFuture;
@@ -147,13 +187,15 @@ final class YamuxStream implements MuxedStream {
               Math.min(
                   Math.min(p.data().readableBytes(), sendWindow), session.config.maxFrameData());
       // header and payload in one buffer, so the Noise codec seals them together
+      long inFlight = memory.detach(n); // reserved until the bytes are on the socket
       ctx.write(
-          ctx.alloc()
-              .compositeBuffer(2)
-              .addComponents(
-                  true,
-                  YamuxFrameCodec.header(ctx.alloc(), YamuxFrame.TYPE_DATA, 0, id, n),
-                  p.data().readRetainedSlice(n)));
+              ctx.alloc()
+                  .compositeBuffer(2)
+                  .addComponents(
+                      true,
+                      YamuxFrameCodec.header(ctx.alloc(), YamuxFrame.TYPE_DATA, 0, id, n),
+                      p.data().readRetainedSlice(n)))
+          .addListener(x -> session.memory.release(inFlight));
       sendWindow -= n;
       queuedBytes -= n;
       wrote = true;
@@ -191,13 +233,17 @@ final class YamuxStream implements MuxedStream {
         return;
       }
       recvWindow -= len;
-      byte[] bytes = new byte[len];
-      data.readBytes(bytes);
       if (handler != null && held.isEmpty()) {
+        byte[] bytes = new byte[len];
+        data.readBytes(bytes);
         handler.onData(bytes);
         credit(len);
-      } else {
+      } else if (memory.reserve(len)) {
+        byte[] bytes = new byte[len];
+        data.readBytes(bytes);
         held.add(bytes);
+      } else {
+        resetOverBudget();
       }
     } finally {
       data.release();
@@ -252,6 +298,7 @@ final class YamuxStream implements MuxedStream {
     if (!dead && finSent && remoteFin && sendQueue.isEmpty()) {
       dead = true;
       session.removeStream(id);
+      memory.close(); // bytes held for a handler not set yet
       closeFuture.complete(null);
     }
   }
@@ -272,6 +319,7 @@ final class YamuxStream implements MuxedStream {
     }
     sendQueue.clear();
     held.clear();
+    memory.close(); // what was queued or held; written frames give theirs back when sent
     if (finFuture != null && !finFuture.isDone()) {
       finFuture.completeExceptionally(cause);
     }
