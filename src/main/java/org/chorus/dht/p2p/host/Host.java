@@ -22,8 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.chorus.dht.p2p.core.Connection;
 import org.chorus.dht.p2p.core.Multiaddr;
@@ -57,10 +55,16 @@ import org.slf4j.LoggerFactory;
  * identifies every new peer, and keeps a {@link PeerStore}. It pushes identify ({@code
  * /ipfs/id/push/1.0.0}) to connected peers when its protocols or announced addresses change and
  * takes in their pushes; it serves AutoNAT dial-backs ({@link HostConfig#autonat()}) and, once
- * {@link #startAutoNat()} is called, probes its own {@link #reachability()}. Limits: {@link
- * HostConfig#maxConnections()}, streams per connection ({@code yamux.maxStreams}), an idle timeout
- * per connection and a dial timeout covering connect and upgrade. A {@link ConnectionGater} ({@link
- * #setConnectionGater}) decides which connections it makes and keeps.
+ * {@link #startAutoNat()} is called, probes its own {@link #reachability()}. Limits ({@link
+ * HostConfig#limits()}, enforced by its {@link ResourceManager}): inbound and outbound connection
+ * slots apart, inbound connections per source IP, connections per peer, an inbound handshake
+ * deadline, a memory budget per connection and one for all of them; streams per connection ({@code
+ * yamux.maxStreams}), an idle timeout per connection and a dial timeout covering connect and
+ * upgrade. Every refusal is counted ({@link #refused(Refusal)}). Its {@link PeerAccess} (allow- and
+ * deny-list, {@link #denyPeer}) is checked inside the Noise handshake, both directions; a {@link
+ * ConnectionGater} ({@link #setConnectionGater}) decides further which connections it makes and
+ * keeps. The peer store drops entries not seen for {@link HostConfig#peerTtl()} (connected peers
+ * are kept), every {@link HostConfig#peerGcInterval()}.
  *
  * <p>Thread-safe. Handlers and listeners are called on Netty event-loop threads and must not block.
  * Upper layers see only {@code p2p.core} types.
@@ -82,8 +86,8 @@ public final class Host implements AutoCloseable {
   private final List<Transport.Listener> listeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<Connection>> connectionListeners = new CopyOnWriteArrayList<>();
   private final Set<Multiaddr> observedAddrs = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger connectionSlots = new AtomicInteger();
-  private final AtomicLong connectionsRefused = new AtomicLong();
+  private final ResourceManager resources;
+  private final PeerAccess access;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ConcurrentHashMap<ProtocolId, java.util.concurrent.atomic.LongAdder> served =
       new ConcurrentHashMap<>();
@@ -94,16 +98,19 @@ public final class Host implements AutoCloseable {
   private final AutoNatProber autoNatProber;
   private final ConnectionGate gate = new ConnectionGate();
 
-  private Host(HostConfig config, IdentityKey identity) {
+  private Host(HostConfig config, IdentityKey identity, java.time.Clock clock) {
     config.validate();
     this.config = config;
     this.identity = identity;
+    this.resources = new ResourceManager(config.limits());
+    this.access = new PeerAccess(config.allowedPeers(), config.deniedPeers());
     this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
     this.memoryGroup = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
     this.transports = List.of(new TcpTransport(group), new MemoryTransport(memoryGroup));
     this.upgrader =
         new Upgrader(new NoiseSecurity(identity), config.yamux(), config.negotiationTimeout());
-    this.peerStore = new PeerStore(config.maxPeers());
+    this.peerStore = new PeerStore(config.maxPeers(), clock);
+    peerStore.setRetention(peer -> connections.containsKey(peer));
     this.identify =
         new Identify(
             new Identify.Local(
@@ -121,11 +128,31 @@ public final class Host implements AutoCloseable {
       handlers.put(AutoNat.PROTOCOL, autoNatServer.handler());
     }
     this.autoNatProber = new AutoNatProber(this, config.autonat(), group.next());
+    long gc = config.peerGcInterval().toMillis();
+    group.next().scheduleAtFixedRate(this::collectPeers, gc, gc, TimeUnit.MILLISECONDS);
   }
 
   /** A host with its own event loops; {@link #close()} stops them. */
   public static Host create(HostConfig config, IdentityKey identity) {
-    return new Host(config, identity);
+    return new Host(config, identity, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #create(HostConfig, IdentityKey)}; the peer store's time comes from {@code clock}.
+   */
+  public static Host create(HostConfig config, IdentityKey identity, java.time.Clock clock) {
+    return new Host(config, identity, clock);
+  }
+
+  private void collectPeers() {
+    try {
+      int dropped = peerStore.collect(config.peerTtl());
+      if (dropped > 0) {
+        LOG.debug("peer store: dropped {} peers not seen for {}", dropped, config.peerTtl());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("peer store collection failed", e);
+    }
   }
 
   public HostConfig config() {
@@ -288,9 +315,58 @@ public final class Host implements AutoCloseable {
     return n == null ? 0 : n.sum();
   }
 
-  /** Inbound connections closed at once because {@link HostConfig#maxConnections()} was reached. */
-  public long connectionsRefused() {
-    return connectionsRefused.get();
+  // ---- resource limits ---------------------------------------------------------------------
+
+  /** Connections (or dials, streams) refused or closed for {@code reason} so far. */
+  public long refused(Refusal reason) {
+    return resources.refused(reason);
+  }
+
+  /** Connection slots in use in {@code direction} (open connections and those being upgraded). */
+  public int connectionCount(Connection.Direction direction) {
+    return resources.connections(direction);
+  }
+
+  /** Inbound connections per source address now (IPv6: per /64 prefix). */
+  public java.util.Map<java.net.InetAddress, Integer> inboundByAddress() {
+    return resources.inboundByAddress();
+  }
+
+  /** Bytes buffered for all connections now, against {@link ConnectionLimits#maxMemory()}. */
+  public long memoryUsed() {
+    return resources.memoryUsed();
+  }
+
+  // ---- allow- and deny-list ----------------------------------------------------------------
+
+  /** The allow- and deny-list checked in every handshake. */
+  public PeerAccess peerAccess() {
+    return access;
+  }
+
+  /**
+   * Denies {@code peer} from now on and closes the open connections to it (each counted {@link
+   * Refusal#DENIED}); completes with how many were closed, once they are.
+   *
+   * @throws IllegalStateException when the deny-list is full ({@link PeerAccess#MAX_DENIED})
+   */
+  public CompletableFuture<Integer> denyPeer(PeerId peer) {
+    access.deny(peer);
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    for (Connection c : connections(peer)) {
+      if (c.isOpen()) {
+        resources.count(Refusal.DENIED);
+        LOG.info("closing connection to {}: peer denied", peer);
+        closing.add(c.close().exceptionally(e -> null));
+      }
+    }
+    return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+        .thenApply(v -> closing.size());
+  }
+
+  /** Lifts the denial of {@code peer} (it may connect again); true when it was denied. */
+  public boolean liftDenial(PeerId peer) {
+    return access.lift(peer);
   }
 
   /** Binds {@code addr} (port 0 picks one); completes with the bound address. */
@@ -418,15 +494,28 @@ public final class Host implements AutoCloseable {
       result.completeExceptionally(new IllegalArgumentException("failed to dial: that is us"));
       return result;
     }
+    Refusal denied = expected.map(access::refusal).orElse(null);
+    if (denied != null) {
+      resources.count(denied);
+      result.completeExceptionally(
+          new java.io.IOException("failed to dial " + addr + ": peer " + denied.label()));
+      return result;
+    }
     if (!gate.allowDial(expected, addr.withoutPeerId())) {
+      resources.count(Refusal.GATED);
       result.completeExceptionally(
           new java.io.IOException("failed to dial " + addr + ": refused by the connection gater"));
       return result;
     }
-    if (!takeSlot()) {
+    ResourceManager.Lease lease = resources.outbound();
+    if (lease == null) {
       result.completeExceptionally(
           new IllegalStateException(
-              "failed to dial " + addr + ": " + config.maxConnections() + " connections open"));
+              "failed to dial "
+                  + addr
+                  + ": "
+                  + config.limits().maxOutboundConnections()
+                  + " outbound connections open"));
       return result;
     }
     ChannelFuture cf;
@@ -439,7 +528,7 @@ public final class Host implements AutoCloseable {
               config.dialTimeout(),
               ch -> {
                 installCommon(ch);
-                ch.closeFuture().addListener(x -> connectionSlots.decrementAndGet());
+                ch.closeFuture().addListener(x -> lease.release());
                 ch.eventLoop()
                     .schedule(
                         () -> {
@@ -455,10 +544,10 @@ public final class Host implements AutoCloseable {
                         },
                         config.dialTimeout().toMillis(),
                         TimeUnit.MILLISECONDS);
-                upgrade(ch, true, expected, addr.withoutPeerId(), result);
+                upgrade(ch, true, expected, addr.withoutPeerId(), lease, result);
               });
     } catch (RuntimeException e) {
-      connectionSlots.decrementAndGet();
+      lease.release();
       result.completeExceptionally(e);
       return result;
     }
@@ -526,47 +615,44 @@ public final class Host implements AutoCloseable {
     throw new IllegalStateException("no transport for " + address);
   }
 
-  private boolean takeSlot() {
-    while (true) {
-      int n = connectionSlots.get();
-      if (n >= config.maxConnections()) {
-        connectionsRefused.incrementAndGet();
-        return false;
-      }
-      if (connectionSlots.compareAndSet(n, n + 1)) {
-        return true;
-      }
-    }
-  }
-
   private void acceptInbound(Channel ch) {
-    if (!gate.allowAccept(multiaddrOf(ch.remoteAddress()))) {
+    Multiaddr remote = multiaddrOf(ch.remoteAddress());
+    if (!gate.allowAccept(remote)) {
+      resources.count(Refusal.GATED);
       ch.close();
       return;
     }
-    if (closed.get() || !takeSlot()) {
-      LOG.info(
-          "refusing inbound connection from {}: {} connections open",
-          ch.remoteAddress(),
-          config.maxConnections());
+    if (closed.get()) {
       ch.close();
       return;
     }
-    ch.closeFuture().addListener(x -> connectionSlots.decrementAndGet());
+    java.net.InetAddress ip =
+        ch.remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : null;
+    ResourceManager.Lease lease = resources.inbound(ip, ch::close);
+    if (lease == null) {
+      LOG.debug("refusing inbound connection from {}: over a connection limit", remote);
+      ch.close();
+      return;
+    }
+    ch.closeFuture().addListener(x -> lease.release());
     installCommon(ch);
     CompletableFuture<Connection> result = new CompletableFuture<>();
+    Duration deadline = config.limits().handshakeTimeout();
     ch.eventLoop()
         .schedule(
             () -> {
-              if (!result.isDone()) {
-                LOG.info(
-                    "closing inbound connection from {}: upgrade timed out", ch.remoteAddress());
+              if (!result.isDone() && ch.isOpen()) {
+                resources.count(Refusal.HANDSHAKE_TIMEOUT);
+                LOG.debug(
+                    "closing inbound connection from {}: upgrade not done within {}",
+                    ch.remoteAddress(),
+                    deadline);
                 ch.close();
               }
             },
-            config.dialTimeout().toMillis(),
+            deadline.toMillis(),
             TimeUnit.MILLISECONDS);
-    upgrade(ch, false, Optional.empty(), multiaddrOf(ch.remoteAddress()), result);
+    upgrade(ch, false, Optional.empty(), remote, lease, result);
   }
 
   private void installCommon(Channel ch) {
@@ -602,24 +688,32 @@ public final class Host implements AutoCloseable {
       boolean initiator,
       Optional<PeerId> expected,
       Multiaddr remoteAddr,
+      ResourceManager.Lease lease,
       CompletableFuture<Connection> result) {
     HostConnection[] holder = new HostConnection[1];
     MuxedSession.Listener inbound = stream -> onInboundStream(holder[0], stream);
     upgrader.secure(
         new RawConnection(ch, initiator),
         expected,
+        peer -> admit(peer, lease),
         new Upgrader.Stage<>() {
           @Override
           public void completed(SecuredConnection secured) {
             Connection.Direction dir =
                 initiator ? Connection.Direction.OUTBOUND : Connection.Direction.INBOUND;
+            lease.secured();
             if (!gate.allowSecured(secured.remotePeer(), dir)) {
+              resources.count(Refusal.GATED);
               ch.close();
               upgradeFailed(ch, secured.remotePeer() + " refused by the connection gater", result);
               return;
             }
+            org.chorus.dht.p2p.core.MemoryBudget memory = resources.connectionMemory();
+            ch.closeFuture().addListener(x -> memory.close());
             upgrader.multiplex(
                 secured,
+                memory,
+                () -> resources.count(Refusal.STREAMS),
                 inbound,
                 new Upgrader.Stage<>() {
                   @Override
@@ -635,6 +729,12 @@ public final class Host implements AutoCloseable {
                             remoteAddr);
                     if (result.isDone()) { // timed out meanwhile
                       ch.close();
+                      return;
+                    }
+                    if (access.refusal(secured.remotePeer()) != null) { // denied meanwhile
+                      resources.count(Refusal.DENIED);
+                      ch.close();
+                      upgradeFailed(ch, "peer " + secured.remotePeer() + " denied", result);
                       return;
                     }
                     register(holder[0]);
@@ -654,6 +754,23 @@ public final class Host implements AutoCloseable {
           }
         });
     ch.pipeline().addLast("errors", new ErrorHandler());
+  }
+
+  /**
+   * The Noise handshake's check of the proven remote peer: the allow- and deny-list, then the
+   * per-peer cap (which also counts the connection against the peer). Null admits; a refusal is
+   * counted here and fails the handshake.
+   */
+  private String admit(PeerId peer, ResourceManager.Lease lease) {
+    Refusal r = access.refusal(peer);
+    if (r != null) {
+      resources.count(r);
+      return r == Refusal.DENIED ? "peer denied" : "peer not on the allow-list";
+    }
+    if (!lease.admitPeer(peer)) {
+      return config.limits().maxConnectionsPerPeer() + " connections to this peer open";
+    }
+    return null;
   }
 
   /** Last in the pipeline: any exception a stage raised closes just this connection, logged. */
@@ -693,6 +810,10 @@ public final class Host implements AutoCloseable {
   private void register(HostConnection conn) {
     PeerId peer = conn.remotePeer();
     connections.computeIfAbsent(peer, k -> new CopyOnWriteArrayList<>()).add(conn);
+    if (access.refusal(peer) != null) { // denied just now: denyPeer may have missed it
+      resources.count(Refusal.DENIED);
+      conn.close();
+    }
     peerStore.setPublicKey(peer, conn.remotePublicKey());
     if (conn.direction() == Connection.Direction.OUTBOUND) {
       peerStore.addAddrs(peer, List.of(conn.remoteAddress()));

@@ -2,6 +2,8 @@ package org.chorus.dht.p2p.host;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
+import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.mux.yamux.YamuxConfig;
 import org.chorus.dht.p2p.protocol.autonat.AutoNatConfig;
 
@@ -15,12 +17,17 @@ import org.chorus.dht.p2p.protocol.autonat.AutoNatConfig;
  * @param negotiationTimeout one multistream-select negotiation (connection or stream)
  * @param identifyTimeout the identify exchange after a connection is up
  * @param pingTimeout one ping round trip
- * @param maxConnections connections open or being upgraded at once; more inbound ones are closed
- *     straight away, more outbound dials fail
+ * @param limits connection slots (inbound and outbound apart), per-IP and per-peer caps, the
+ *     inbound handshake deadline and the memory budgets: the resource manager's knobs
  * @param idleTimeout a connection with no traffic at all for this long is closed
  * @param maxPendingStreamBytes inbound bytes held for a stream whose listener is not set yet
  * @param ioThreads Netty event-loop threads
- * @param maxPeers peer store entries
+ * @param maxPeers peer store entries; a new peer in a full store evicts the least recently seen one
+ * @param peerTtl peer store entries not seen for this long are dropped (connected peers are kept)
+ * @param peerGcInterval how often the peer store drops entries older than {@code peerTtl}
+ * @param allowedPeers the only peers we connect with, both directions (empty: anyone not denied)
+ * @param deniedPeers peers we never connect with, both directions (more at run time: {@link
+ *     Host#denyPeer})
  * @param yamux the muxer's knobs (window, streams per connection, frame and send-buffer caps)
  * @param autonat AutoNAT: whether we serve dial-backs ({@link AutoNatConfig#serverEnabled()},
  *     default on), the server's limits and the reachability probe's pace
@@ -32,11 +39,15 @@ public record HostConfig(
     Duration negotiationTimeout,
     Duration identifyTimeout,
     Duration pingTimeout,
-    int maxConnections,
+    ConnectionLimits limits,
     Duration idleTimeout,
     int maxPendingStreamBytes,
     int ioThreads,
     int maxPeers,
+    Duration peerTtl,
+    Duration peerGcInterval,
+    Set<PeerId> allowedPeers,
+    Set<PeerId> deniedPeers,
     YamuxConfig yamux,
     AutoNatConfig autonat) {
   public static final String DEFAULT_AGENT_VERSION = "chorus-dht/0.1.0";
@@ -45,43 +56,52 @@ public record HostConfig(
   public static final Duration DEFAULT_NEGOTIATION_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDENTIFY_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(10);
-  public static final int DEFAULT_MAX_CONNECTIONS = 512;
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(2);
   public static final int DEFAULT_MAX_PENDING_STREAM_BYTES = 1024 * 1024;
   public static final int DEFAULT_IO_THREADS = 2;
   public static final int DEFAULT_MAX_PEERS = 10_000;
+  public static final Duration DEFAULT_PEER_TTL = Duration.ofHours(1);
+  public static final Duration DEFAULT_PEER_GC_INTERVAL = Duration.ofMinutes(5);
 
   public static final HostConfig DEFAULT = builder().build();
 
   public HostConfig {
     Objects.requireNonNull(agentVersion, "agentVersion");
     Objects.requireNonNull(protocolVersion, "protocolVersion");
+    Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(yamux, "yamux");
     Objects.requireNonNull(autonat, "autonat");
+    allowedPeers = Set.copyOf(Objects.requireNonNull(allowedPeers, "allowedPeers"));
+    deniedPeers = Set.copyOf(Objects.requireNonNull(deniedPeers, "deniedPeers"));
     validate(
         dialTimeout,
         negotiationTimeout,
         identifyTimeout,
         pingTimeout,
-        maxConnections,
         idleTimeout,
         maxPendingStreamBytes,
         ioThreads,
-        maxPeers);
+        maxPeers,
+        peerTtl,
+        peerGcInterval,
+        deniedPeers);
   }
 
   /** Throws {@link IllegalArgumentException} naming the first bad knob. */
   public void validate() {
+    limits.validate();
     validate(
         dialTimeout,
         negotiationTimeout,
         identifyTimeout,
         pingTimeout,
-        maxConnections,
         idleTimeout,
         maxPendingStreamBytes,
         ioThreads,
-        maxPeers);
+        maxPeers,
+        peerTtl,
+        peerGcInterval,
+        deniedPeers);
   }
 
   private static void validate(
@@ -89,18 +109,23 @@ public record HostConfig(
       Duration negotiation,
       Duration identify,
       Duration ping,
-      int maxConnections,
       Duration idle,
       int pending,
       int ioThreads,
-      int maxPeers) {
+      int maxPeers,
+      Duration peerTtl,
+      Duration peerGcInterval,
+      Set<PeerId> denied) {
     positive("dialTimeout", dial);
     positive("negotiationTimeout", negotiation);
     positive("identifyTimeout", identify);
     positive("pingTimeout", ping);
     positive("idleTimeout", idle);
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException("maxConnections must be >= 1: " + maxConnections);
+    positive("peerTtl", peerTtl);
+    positive("peerGcInterval", peerGcInterval);
+    if (denied.size() > PeerAccess.MAX_DENIED) {
+      throw new IllegalArgumentException(
+          "deniedPeers must hold at most " + PeerAccess.MAX_DENIED + " peers: " + denied.size());
     }
     if (pending < 1024) {
       throw new IllegalArgumentException("maxPendingStreamBytes must be >= 1024: " + pending);
@@ -131,11 +156,15 @@ public record HostConfig(
     b.negotiationTimeout = negotiationTimeout;
     b.identifyTimeout = identifyTimeout;
     b.pingTimeout = pingTimeout;
-    b.maxConnections = maxConnections;
+    b.limits = limits;
     b.idleTimeout = idleTimeout;
     b.maxPendingStreamBytes = maxPendingStreamBytes;
     b.ioThreads = ioThreads;
     b.maxPeers = maxPeers;
+    b.peerTtl = peerTtl;
+    b.peerGcInterval = peerGcInterval;
+    b.allowedPeers = allowedPeers;
+    b.deniedPeers = deniedPeers;
     b.yamux = yamux;
     b.autonat = autonat;
     return b;
@@ -149,11 +178,15 @@ public record HostConfig(
     private Duration negotiationTimeout = DEFAULT_NEGOTIATION_TIMEOUT;
     private Duration identifyTimeout = DEFAULT_IDENTIFY_TIMEOUT;
     private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
-    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private ConnectionLimits limits = ConnectionLimits.DEFAULT;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private int maxPendingStreamBytes = DEFAULT_MAX_PENDING_STREAM_BYTES;
     private int ioThreads = DEFAULT_IO_THREADS;
     private int maxPeers = DEFAULT_MAX_PEERS;
+    private Duration peerTtl = DEFAULT_PEER_TTL;
+    private Duration peerGcInterval = DEFAULT_PEER_GC_INTERVAL;
+    private Set<PeerId> allowedPeers = Set.of();
+    private Set<PeerId> deniedPeers = Set.of();
     private YamuxConfig yamux = YamuxConfig.DEFAULT;
     private AutoNatConfig autonat = AutoNatConfig.DEFAULT;
 
@@ -187,8 +220,8 @@ public record HostConfig(
       return this;
     }
 
-    public Builder maxConnections(int v) {
-      maxConnections = v;
+    public Builder limits(ConnectionLimits v) {
+      limits = v;
       return this;
     }
 
@@ -212,6 +245,26 @@ public record HostConfig(
       return this;
     }
 
+    public Builder peerTtl(Duration v) {
+      peerTtl = v;
+      return this;
+    }
+
+    public Builder peerGcInterval(Duration v) {
+      peerGcInterval = v;
+      return this;
+    }
+
+    public Builder allowedPeers(Set<PeerId> v) {
+      allowedPeers = v;
+      return this;
+    }
+
+    public Builder deniedPeers(Set<PeerId> v) {
+      deniedPeers = v;
+      return this;
+    }
+
     public Builder yamux(YamuxConfig v) {
       yamux = v;
       return this;
@@ -230,11 +283,15 @@ public record HostConfig(
           negotiationTimeout,
           identifyTimeout,
           pingTimeout,
-          maxConnections,
+          limits,
           idleTimeout,
           maxPendingStreamBytes,
           ioThreads,
           maxPeers,
+          peerTtl,
+          peerGcInterval,
+          allowedPeers,
+          deniedPeers,
           yamux,
           autonat);
     }

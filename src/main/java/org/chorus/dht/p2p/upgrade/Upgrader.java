@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.chorus.dht.p2p.core.MemoryBudget;
 import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.core.ProtocolId;
 import org.chorus.dht.p2p.multistream.MultistreamHandler;
@@ -48,6 +49,18 @@ public final class Upgrader {
 
   /** Negotiates {@code /noise} and runs the handshake; checks the peer id if one is expected. */
   public void secure(RawConnection raw, Optional<PeerId> expected, Stage<SecuredConnection> next) {
+    secure(raw, expected, NoiseHandshakeHandler.PeerCheck.ANY, next);
+  }
+
+  /**
+   * As {@link #secure(RawConnection, Optional, Stage)}, and {@code check} decides on the proven
+   * remote peer inside the handshake (a refusal fails this stage).
+   */
+  public void secure(
+      RawConnection raw,
+      Optional<PeerId> expected,
+      NoiseHandshakeHandler.PeerCheck check,
+      Stage<SecuredConnection> next) {
     MultistreamNegotiator neg =
         raw.initiator()
             ? MultistreamNegotiator.initiator(List.of(NoiseSecurity.PROTOCOL))
@@ -67,7 +80,7 @@ public final class Upgrader {
                             ctx.name(),
                             "noise-handshake",
                             new NoiseHandshakeHandler(
-                                noise, raw.initiator(), expected, noiseListener(raw, next)));
+                                noise, raw.initiator(), expected, check, noiseListener(raw, next)));
                   }
 
                   @Override
@@ -103,6 +116,20 @@ public final class Upgrader {
   /** Negotiates {@code /yamux/1.0.0} on a secured connection and starts the session. */
   public void multiplex(
       SecuredConnection secured, MuxedSession.Listener streams, Stage<MultiplexedConnection> next) {
+    multiplex(secured, MemoryBudget.unlimited(), () -> {}, streams, next);
+  }
+
+  /**
+   * As {@link #multiplex(SecuredConnection, MuxedSession.Listener, Stage)}, the session drawing on
+   * {@code memory} (the connection's budget) and reporting each inbound stream it refuses over
+   * {@code yamux.maxStreams} to {@code onStreamRefused}.
+   */
+  public void multiplex(
+      SecuredConnection secured,
+      MemoryBudget memory,
+      Runnable onStreamRefused,
+      MuxedSession.Listener streams,
+      Stage<MultiplexedConnection> next) {
     MultistreamNegotiator neg =
         secured.initiator()
             ? MultistreamNegotiator.initiator(List.of(YamuxSession.PROTOCOL))
@@ -119,7 +146,9 @@ public final class Upgrader {
                 new MultistreamHandler.Listener() {
                   @Override
                   public void selected(ChannelHandlerContext ctx, ProtocolId protocol) {
-                    YamuxSession session = new YamuxSession(yamux, secured.initiator(), streams);
+                    YamuxSession session =
+                        new YamuxSession(
+                            yamux, secured.initiator(), streams, memory, onStreamRefused);
                     ctx.pipeline().addAfter(ctx.name(), "yamux", session);
                     next.completed(new MultiplexedConnection(secured, session, protocol));
                   }

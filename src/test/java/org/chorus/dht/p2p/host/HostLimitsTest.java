@@ -28,8 +28,11 @@ class HostLimitsTest {
   static final Multiaddr ANY = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
 
   @Test
-  void connectionCapPlusOneIsRefused() throws Exception {
-    HostConfig capped = HostConfig.builder().maxConnections(2).build();
+  void inboundConnectionCapPlusOneIsRefused() throws Exception {
+    HostConfig capped =
+        HostConfig.builder()
+            .limits(ConnectionLimits.builder().maxInboundConnections(2).build())
+            .build();
     try (Host server = Host.create(capped, IdentityKey.generate());
         Host client = Host.create(HostConfig.DEFAULT, IdentityKey.generate())) {
       Multiaddr addr = server.listen(ANY).get(10, TimeUnit.SECONDS);
@@ -37,19 +40,24 @@ class HostLimitsTest {
       client.dial(addr).get(10, TimeUnit.SECONDS);
       assertThatThrownBy(() -> client.dial(addr).get(10, TimeUnit.SECONDS))
           .hasMessageContaining("failed");
-      assertThat(server.connectionsRefused()).isEqualTo(1);
+      assertThat(server.refused(Refusal.INBOUND_FULL)).isEqualTo(1);
+      assertThat(server.connectionCount(Connection.Direction.INBOUND)).isEqualTo(2);
     }
   }
 
   @Test
   void outboundConnectionCapPlusOneFailsTheDial() throws Exception {
-    HostConfig capped = HostConfig.builder().maxConnections(1).build();
+    HostConfig capped =
+        HostConfig.builder()
+            .limits(ConnectionLimits.builder().maxOutboundConnections(1).build())
+            .build();
     try (Host server = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
         Host client = Host.create(capped, IdentityKey.generate())) {
       Multiaddr addr = server.listen(ANY).get(10, TimeUnit.SECONDS);
       client.dial(addr).get(10, TimeUnit.SECONDS);
       assertThatThrownBy(() -> client.dial(addr).get(10, TimeUnit.SECONDS))
-          .hasMessageContaining("1 connections open");
+          .hasMessageContaining("1 outbound connections open");
+      assertThat(client.refused(Refusal.OUTBOUND_FULL)).isEqualTo(1);
     }
   }
 
@@ -75,6 +83,7 @@ class HostLimitsTest {
       CompletableFuture<Stream> fifth = c.newStream(Echo.PROTOCOL);
       assertThatThrownBy(() -> fifth.get(10, TimeUnit.SECONDS)).hasMessageContaining("reset");
       assertThat(c.isOpen()).isTrue();
+      assertThat(server.refused(Refusal.STREAMS)).isEqualTo(1);
       open.get(0).reset();
       waitUntil(() -> server.connections().get(0).streamCount() < 4);
       assertThat(c.newStream(Echo.PROTOCOL).get(10, TimeUnit.SECONDS)).isNotNull();
@@ -170,8 +179,8 @@ class HostLimitsTest {
 
   @Test
   void configValidationNamesTheKnob() {
-    assertThatThrownBy(() -> HostConfig.builder().maxConnections(0).build())
-        .hasMessageContaining("maxConnections");
+    assertThatThrownBy(() -> ConnectionLimits.builder().maxInboundConnections(0).build())
+        .hasMessageContaining("maxInboundConnections");
     assertThatThrownBy(() -> HostConfig.builder().dialTimeout(Duration.ZERO).build())
         .hasMessageContaining("dialTimeout");
     assertThatThrownBy(() -> new YamuxConfig(1024, 1, 1024, 1024))

@@ -15,6 +15,10 @@ import org.chorus.dht.p2p.core.PeerId;
  * installs the next stage after it) and removes itself; early transport bytes are handed on by
  * {@link ByteToMessageDecoder}. Any error calls {@link Listener#failed} with the reason. Inbound
  * buffers are released by the base class.
+ *
+ * <p>The remote peer id is checked as soon as the handshake proves it ({@link PeerCheck}): by the
+ * initiator after message 2, before message 3 reveals our identity; by the responder after message
+ * 3. A refused peer fails the handshake, so nothing (identify, kad) ever runs on the connection.
  */
 public final class NoiseHandshakeHandler extends ByteToMessageDecoder {
   /** Callbacks on the event loop. */
@@ -26,9 +30,20 @@ public final class NoiseHandshakeHandler extends ByteToMessageDecoder {
     void failed(ChannelHandlerContext ctx, String reason);
   }
 
+  /** Decides whether the handshake goes on with a proven remote peer. Called on the event loop. */
+  @FunctionalInterface
+  public interface PeerCheck {
+    /** Admits every peer. */
+    PeerCheck ANY = peer -> null;
+
+    /** Null to go on, else why {@code peer} is refused (the handshake then fails with it). */
+    String refusal(PeerId peer);
+  }
+
   private final NoiseSecurity security;
   private final boolean initiator;
   private final Optional<PeerId> expected;
+  private final PeerCheck check;
   private final Listener listener;
   private final HandshakeState hs;
   private NoisePayload.Verified remote;
@@ -36,9 +51,23 @@ public final class NoiseHandshakeHandler extends ByteToMessageDecoder {
 
   public NoiseHandshakeHandler(
       NoiseSecurity security, boolean initiator, Optional<PeerId> expected, Listener listener) {
+    this(security, initiator, expected, PeerCheck.ANY, listener);
+  }
+
+  /**
+   * @param expected the peer id the remote must prove (a dial to {@code /p2p/<id>})
+   * @param check consulted once the remote peer id is proven
+   */
+  public NoiseHandshakeHandler(
+      NoiseSecurity security,
+      boolean initiator,
+      Optional<PeerId> expected,
+      PeerCheck check,
+      Listener listener) {
     this.security = security;
     this.initiator = initiator;
     this.expected = expected;
+    this.check = check;
     this.listener = listener;
     this.hs = new HandshakeState(initiator, security.staticKey);
   }
@@ -96,6 +125,10 @@ public final class NoiseHandshakeHandler extends ByteToMessageDecoder {
     if (expected.isPresent() && !expected.get().equals(v.peerId())) {
       throw new IllegalArgumentException(
           "peer id mismatch: expected " + expected.get() + ", got " + v.peerId());
+    }
+    String refused = check.refusal(v.peerId());
+    if (refused != null) {
+      throw new IllegalStateException("peer " + v.peerId() + " refused: " + refused);
     }
     return v;
   }

@@ -17,6 +17,7 @@ import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.core.Stream;
 import org.chorus.dht.p2p.core.Varint;
 import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.p2p.host.ConnectionLimits;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.p2p.protocol.autonat.AutoNatMessage.DialResponse;
@@ -175,12 +176,18 @@ class AutoNatLoopbackTest {
   void aDialWeCannotMakeIsARefusalNotADialError() throws Exception {
     Host server =
         Host.create(
-            HostConfig.builder().ioThreads(1).maxConnections(1).autonat(onDemand().build()).build(),
+            HostConfig.builder()
+                .ioThreads(1)
+                .limits(ConnectionLimits.builder().maxOutboundConnections(1).build())
+                .autonat(onDemand().build())
+                .build(),
             IdentityKey.generate());
     hosts.add(server);
     server.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
+    Host other = host(onDemand().build());
+    connect(server, other); // the server's only outbound slot
     Host client = host(onDemand().build());
-    Connection c = connect(client, server); // the server's only connection slot
+    Connection c = connect(client, server);
     DialResponse r = dialBack(c, client.advertisedAddrs());
     assertThat(r.status()).isEqualTo(Status.E_DIAL_REFUSED);
     assertThat(server.autoNatServer().failed()).isZero();
