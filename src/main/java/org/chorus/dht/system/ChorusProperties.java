@@ -96,6 +96,11 @@ public record ChorusProperties(
    * @param stalePeerTimeout a routing-table peer silent for longer is pinged, and evicted if dead
    * @param staleCheckInterval how often silent peers are looked for (0 disables)
    * @param expireInterval expiry sweep of the local record and provider stores
+   * @param allowedPeers peer ids: the only peers this node connects with, either direction (empty:
+   *     anyone not denied)
+   * @param deniedPeers peer ids this node never connects with, either direction (more at run time:
+   *     {@code POST /api/v1/admin/peers/deny})
+   * @param limits the libp2p host's connection limits, {@code chorus.dht.limits.*}
    */
   public record Dht(
       @DefaultValue("/ip4/0.0.0.0/tcp/4001") List<String> listen,
@@ -109,7 +114,39 @@ public record ChorusProperties(
       @DefaultValue("10m") Duration refreshInterval,
       @DefaultValue("10m") Duration stalePeerTimeout,
       @DefaultValue("1m") Duration staleCheckInterval,
-      @DefaultValue("10m") Duration expireInterval) {}
+      @DefaultValue("10m") Duration expireInterval,
+      @DefaultValue List<String> allowedPeers,
+      @DefaultValue List<String> deniedPeers,
+      @DefaultValue Limits limits) {}
+
+  /**
+   * {@code chorus.dht.limits.*}: mapped onto the host's validated {@code ConnectionLimits} and
+   * {@code HostConfig}, which document each knob (the defaults here are theirs).
+   *
+   * @param maxInboundConnections inbound connections open or in their handshake
+   * @param maxOutboundConnections outbound connections open or being dialled (apart from inbound)
+   * @param maxInboundPerIp inbound connections from one source IP (IPv6: one /64)
+   * @param maxConnectionsPerPeer connections to one peer id, both directions
+   * @param handshakeTimeout the whole upgrade of an inbound connection
+   * @param maxStreamsPerConnection yamux streams open at once on one connection
+   * @param maxConnectionMemory bytes one connection may make the node buffer
+   * @param maxMemory bytes all connections together may make the node buffer
+   * @param maxPeers peer store entries
+   * @param peerTtl peer store entries not seen for this long are dropped
+   * @param peerGcInterval how often they are dropped
+   */
+  public record Limits(
+      @DefaultValue("512") int maxInboundConnections,
+      @DefaultValue("256") int maxOutboundConnections,
+      @DefaultValue("8") int maxInboundPerIp,
+      @DefaultValue("8") int maxConnectionsPerPeer,
+      @DefaultValue("10s") Duration handshakeTimeout,
+      @DefaultValue("256") int maxStreamsPerConnection,
+      @DefaultValue("16MB") DataSize maxConnectionMemory,
+      @DefaultValue("128MB") DataSize maxMemory,
+      @DefaultValue("10000") int maxPeers,
+      @DefaultValue("1h") Duration peerTtl,
+      @DefaultValue("5m") Duration peerGcInterval) {}
 
   /**
    * {@code chorus.replication.*}: mapped onto the replication feature's validated config, which

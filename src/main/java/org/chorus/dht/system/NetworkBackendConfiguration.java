@@ -24,10 +24,15 @@ import org.chorus.dht.kad.records.InvalidRecordException;
 import org.chorus.dht.kad.records.MvProviderStore;
 import org.chorus.dht.kad.records.MvRecordStore;
 import org.chorus.dht.kad.records.RecordListener;
+import org.chorus.dht.p2p.core.Connection;
 import org.chorus.dht.p2p.core.Multiaddr;
+import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.p2p.host.ConnectionLimits;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
+import org.chorus.dht.p2p.host.Refusal;
+import org.chorus.dht.p2p.mux.yamux.YamuxConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -75,7 +80,7 @@ class NetworkBackendConfiguration {
         conf.listen().stream().map(String::trim).map(Multiaddr::parse).toList();
     Path dataDir = properties.dataDir();
 
-    Host host = Host.create(HostConfig.DEFAULT, identity);
+    Host host = Host.create(hostConfig(conf), identity, clock);
     MvRecordStore records = null;
     MvProviderStore providers = null;
     Dht dht = null;
@@ -97,6 +102,7 @@ class NetworkBackendConfiguration {
               clock,
               QueryTimer.SYSTEM);
       dht.start();
+      host.retainPeers(dht.routingTable()::contains);
     } catch (RuntimeException e) {
       closeQuietly(dht);
       closeQuietly(host);
@@ -115,6 +121,62 @@ class NetworkBackendConfiguration {
             OPERATION_TIMEOUT,
             clock);
     return backend;
+  }
+
+  /**
+   * {@code chorus.dht.limits.*}, {@code allowed-peers} and {@code denied-peers} mapped onto the
+   * host's config (its defaults otherwise); a bad value fails the start naming the property.
+   */
+  static HostConfig hostConfig(ChorusProperties.Dht conf) {
+    ChorusProperties.Limits l = conf.limits();
+    try {
+      ConnectionLimits limits =
+          ConnectionLimits.builder()
+              .maxInboundConnections(l.maxInboundConnections())
+              .maxOutboundConnections(l.maxOutboundConnections())
+              .maxInboundPerIp(l.maxInboundPerIp())
+              .maxConnectionsPerPeer(l.maxConnectionsPerPeer())
+              .handshakeTimeout(l.handshakeTimeout())
+              .maxConnectionMemory(l.maxConnectionMemory().toBytes())
+              .maxMemory(l.maxMemory().toBytes())
+              .build();
+      YamuxConfig yamux =
+          new YamuxConfig(
+              YamuxConfig.DEFAULT_INITIAL_WINDOW,
+              l.maxStreamsPerConnection(),
+              YamuxConfig.DEFAULT_MAX_FRAME_DATA,
+              YamuxConfig.DEFAULT_MAX_SEND_BUFFER);
+      return HostConfig.builder()
+          .limits(limits)
+          .yamux(yamux)
+          .maxPeers(l.maxPeers())
+          .peerTtl(l.peerTtl())
+          .peerGcInterval(l.peerGcInterval())
+          .allowedPeers(peerIds("chorus.dht.allowed-peers", conf.allowedPeers()))
+          .deniedPeers(peerIds("chorus.dht.denied-peers", conf.deniedPeers()))
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "invalid chorus.dht.limits / peer lists: " + e.getMessage(), e);
+    }
+  }
+
+  /** The peer ids of a list property (blank entries skipped); a bad one names its index. */
+  static java.util.Set<PeerId> peerIds(String property, List<String> values) {
+    java.util.Set<PeerId> out = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < values.size(); i++) {
+      String v = values.get(i);
+      if (v == null || v.isBlank()) {
+        continue;
+      }
+      try {
+        out.add(PeerId.parse(v.trim()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            property + "[" + i + "] is not a peer id (" + v.trim() + "): " + e.getMessage(), e);
+      }
+    }
+    return out;
   }
 
   /**
@@ -165,6 +227,7 @@ class NetworkBackendConfiguration {
           bindMetrics(r, maintenance);
           bindDhtGauges(r, backend.dht());
           bindRefusals(r, backend.dht());
+          bindHostMeters(r, backend.host());
         });
     maintenance.start();
     return maintenance;
@@ -239,6 +302,37 @@ class NetworkBackendConfiguration {
             counters.get(reason.label() + "/" + source).increment();
           }
         });
+  }
+
+  /**
+   * {@code chorus.p2p.connections{direction}} (slots in use: open connections and those being
+   * upgraded), {@code chorus.p2p.refused{reason}} (one counter per {@link Refusal}, all registered
+   * up front), {@code chorus.p2p.memory.used}, {@code chorus.p2p.peer.store.size} and {@code
+   * chorus.p2p.denied.peers}: the connection limits at work.
+   */
+  private static void bindHostMeters(MeterRegistry registry, Host host) {
+    for (Connection.Direction d : Connection.Direction.values()) {
+      Gauge.builder("chorus.p2p.connections", host, h -> h.connectionCount(d))
+          .description("libp2p connections open or being upgraded, by direction")
+          .tag("direction", d.name().toLowerCase(Locale.ROOT))
+          .register(registry);
+    }
+    for (Refusal reason : Refusal.values()) {
+      FunctionCounter.builder("chorus.p2p.refused", host, h -> h.refused(reason))
+          .description("connections, dials and streams refused or closed by a limit, by reason")
+          .tag("reason", reason.label())
+          .register(registry);
+    }
+    Gauge.builder("chorus.p2p.memory.used", host, Host::memoryUsed)
+        .description("bytes buffered for libp2p connections (against chorus.dht.limits.max-memory)")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("chorus.p2p.peer.store.size", host, h -> h.peerStore().size())
+        .description("entries in the libp2p peer store")
+        .register(registry);
+    Gauge.builder("chorus.p2p.denied.peers", host, h -> h.peerAccess().denied().size())
+        .description("peers on the deny-list")
+        .register(registry);
   }
 
   private static double count(

@@ -19,6 +19,7 @@ import org.chorus.dht.kad.wire.KadPeer;
 import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.p2p.host.ConnectionLimits;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +49,12 @@ class DhtClusterTest {
 
   @BeforeAll
   static void start() throws Exception {
-    HostConfig config = HostConfig.builder().ioThreads(1).build();
+    // every node dials from 127.0.0.1: more than the default per-IP inbound cap (8)
+    HostConfig config =
+        HostConfig.builder()
+            .ioThreads(1)
+            .limits(ConnectionLimits.builder().maxInboundPerIp(64).build())
+            .build();
     KadConfig kad = KadConfig.builder().queryTimeout(java.time.Duration.ofSeconds(15)).build();
     for (int i = 0; i < NODES; i++) {
       Host h = Host.create(config, IdentityKey.generate());

@@ -30,6 +30,7 @@ import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
+import org.chorus.dht.testing.NetworkNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -63,7 +64,7 @@ class ReplicationClusterTest {
   @BeforeAll
   static void start() throws Exception {
     root = Files.createTempDirectory("chorus-replication-cluster-");
-    HostConfig hostConfig = HostConfig.builder().ioThreads(1).build();
+    HostConfig hostConfig = HostConfig.builder().ioThreads(1).limits(NetworkNodes.LIMITS).build();
     KadConfig kad = KadConfig.builder().k(3).queryTimeout(Duration.ofSeconds(20)).build();
     Clock clock = Clock.systemUTC();
     List<Multiaddr> addrs = new ArrayList<>();

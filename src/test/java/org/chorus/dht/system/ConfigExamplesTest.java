@@ -65,6 +65,7 @@ class ConfigExamplesTest {
     assertThat(NetworkBackendConfiguration.bootstrapPeers(dht))
         .allSatisfy(p -> assertThat(p).isNotNull());
     NetworkBackendConfiguration.maintenanceConfig(dht);
+    NetworkBackendConfiguration.hostConfig(dht);
     assertThat(binder.bind("server.port", Integer.class).get()).isPositive();
     if (!props.security().tokens().isEmpty()) {
       assertThat(TokenRegistry.fromProperties(props).principals()).isNotEmpty();

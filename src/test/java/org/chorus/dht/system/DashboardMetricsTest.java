@@ -121,7 +121,9 @@ class DashboardMetricsTest {
             "chorus_replication_under_replicated",
             "chorus_replication_critical",
             "chorus_replication_reprovide_lag_seconds",
-            "chorus_audit_failures_total")) {
+            "chorus_audit_failures_total",
+            "chorus_p2p_connections",
+            "chorus_p2p_refused_total")) {
       assertThat(json).as(metric).contains(metric);
     }
   }

@@ -19,6 +19,7 @@ import org.chorus.dht.kad.records.MvProviderStore;
 import org.chorus.dht.kad.records.MvRecordStore;
 import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.p2p.host.ConnectionLimits;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.ucxl.UcxlAddress;
@@ -33,6 +34,14 @@ public final class NetworkNodes {
   public static final Multiaddr LOOPBACK = Multiaddr.parse("/ip4/127.0.0.1/tcp/0");
   public static final KadConfig KAD =
       KadConfig.builder().mode(KadConfig.Mode.SERVER).build().validate();
+
+  /**
+   * The host limits of a test node: the defaults, but every node of a test cluster dials from
+   * 127.0.0.1, so the per-IP inbound cap (8) would refuse the ninth; this one holds 64.
+   */
+  public static final ConnectionLimits LIMITS =
+      ConnectionLimits.builder().maxInboundPerIp(64).build();
+
   public static final Duration OPERATION_TIMEOUT =
       KadConfig.DEFAULT_QUERY_TIMEOUT.plus(Duration.ofSeconds(5));
 
@@ -73,7 +82,7 @@ public final class NetworkNodes {
       QueryTimer timer)
       throws Exception {
     Clock clock = Clock.systemUTC();
-    Host host = Host.create(HostConfig.builder().ioThreads(1).build(), identity);
+    Host host = Host.create(HostConfig.builder().ioThreads(1).limits(LIMITS).build(), identity);
     host.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
     MvRecordStore records = MvRecordStore.openInDataDir(dataDir, clock);
     MvProviderStore providers = MvProviderStore.openInDataDir(dataDir, clock);

@@ -38,6 +38,9 @@ public final class SpringNodes {
     args.add("--chorus.role-keys-dir=" + roleKeys);
     args.add("--chorus.dht.listen=/ip4/127.0.0.1/tcp/0");
     args.add("--chorus.dht.backend=network");
+    // every node of a test cluster dials from 127.0.0.1: the per-IP inbound cap (8) would refuse
+    // the ninth
+    args.add("--chorus.dht.limits.max-inbound-per-ip=64");
     if (bootstrap != null) {
       args.add("--chorus.dht.bootstrap-peers=" + bootstrap);
     }

@@ -339,6 +339,14 @@ public final class Host implements AutoCloseable {
 
   // ---- allow- and deny-list ----------------------------------------------------------------
 
+  /**
+   * Peers the peer store keeps besides the connected ones (neither evicted for room nor dropped as
+   * unseen), e.g. the routing table's. Must be fast and must not call the peer store.
+   */
+  public void retainPeers(java.util.function.Predicate<PeerId> also) {
+    peerStore.setRetention(peer -> connections.containsKey(peer) || also.test(peer));
+  }
+
   /** The allow- and deny-list checked in every handshake. */
   public PeerAccess peerAccess() {
     return access;

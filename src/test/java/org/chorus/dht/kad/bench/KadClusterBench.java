@@ -126,7 +126,10 @@ public final class KadClusterBench {
       for (int i = 0; i < n; i++) {
         KadConfig.Mode kadMode = i == n - 1 ? KadConfig.Mode.CLIENT : KadConfig.Mode.SERVER;
         KadConfig kad = KadConfig.builder().mode(kadMode).build();
-        Host host = Host.create(HostConfig.builder().ioThreads(1).build(), IdentityKey.generate());
+        Host host =
+            Host.create(
+                HostConfig.builder().ioThreads(1).limits(NetworkNodes.LIMITS).build(),
+                IdentityKey.generate());
         host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
         Path dir = root.resolve("node-" + i);
         MvRecordStore records = MvRecordStore.openInDataDir(dir, clock);
