@@ -40,6 +40,7 @@ class LayerArchitectureTest {
   private static final String[] ABOVE_LEAVES = {
     "org.chorus.dht.backend..",
     "org.chorus.dht.storage..",
+    "org.chorus.dht.peers..",
     "org.chorus.dht.roles..",
     "org.chorus.dht.replication..",
     "org.chorus.dht.health..",
@@ -48,6 +49,7 @@ class LayerArchitectureTest {
 
   private static final String[] FEATURES = {
     "org.chorus.dht.storage..",
+    "org.chorus.dht.peers..",
     "org.chorus.dht.roles..",
     "org.chorus.dht.replication..",
     "org.chorus.dht.health.."
@@ -93,6 +95,7 @@ class LayerArchitectureTest {
           .resideInAnyPackage(
               "org.springframework..",
               "org.chorus.dht.storage..",
+              "org.chorus.dht.peers..",
               "org.chorus.dht.roles..",
               "org.chorus.dht.replication..",
               "org.chorus.dht.health..",

@@ -10,9 +10,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The API's side of the audit log: appends the line of an admin action, and turns a failed append
  * into a 503 problem ({@link #failed}), so that no operation is acknowledged whose audit line was
- * not written. Thread-safe (the log and the meters are).
+ * not written. Public for the admin actions of other feature packages (the peer deny-list).
+ * Thread-safe (the log and the meters are).
  */
-final class ApiAudit {
+public final class ApiAudit {
 
   private static final Logger log = LoggerFactory.getLogger(ApiAudit.class);
 
@@ -30,7 +31,7 @@ final class ApiAudit {
    *
    * @throws ApiException 503 if the line cannot be written
    */
-  void record(ChorusPrincipal caller, String operation, String address, String outcome) {
+  public void record(ChorusPrincipal caller, String operation, String address, String outcome) {
     try {
       audit.append(
           new AuditEvent(

@@ -31,6 +31,12 @@ public record AuditEvent(
   /** The admin switch of the active backend (address: the selection asked for). */
   public static final String BACKEND_SELECT = "backend-select";
 
+  /** The admin denial of a peer (address: its peer id). */
+  public static final String PEER_DENY = "peer-deny";
+
+  /** The admin lifting of a peer's denial (address: its peer id). */
+  public static final String PEER_LIFT = "peer-lift";
+
   /** The log's own findings: {@code unanchored} or {@code tampered:<state>} at open. */
   public static final String AUDIT = "audit";
 
