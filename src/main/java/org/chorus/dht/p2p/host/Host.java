@@ -713,7 +713,8 @@ public final class Host implements AutoCloseable {
             if (!gate.allowSecured(secured.remotePeer(), dir)) {
               resources.count(Refusal.GATED);
               ch.close();
-              upgradeFailed(ch, secured.remotePeer() + " refused by the connection gater", result);
+              upgradeFailed(
+                  ch, initiator, secured.remotePeer() + " refused by the connection gater", result);
               return;
             }
             org.chorus.dht.p2p.core.MemoryBudget memory = resources.connectionMemory();
@@ -742,7 +743,8 @@ public final class Host implements AutoCloseable {
                     if (access.refusal(secured.remotePeer()) != null) { // denied meanwhile
                       resources.count(Refusal.DENIED);
                       ch.close();
-                      upgradeFailed(ch, "peer " + secured.remotePeer() + " denied", result);
+                      upgradeFailed(
+                          ch, initiator, "peer " + secured.remotePeer() + " denied", result);
                       return;
                     }
                     register(holder[0]);
@@ -751,14 +753,14 @@ public final class Host implements AutoCloseable {
 
                   @Override
                   public void failed(String reason) {
-                    upgradeFailed(ch, reason, result);
+                    upgradeFailed(ch, initiator, reason, result);
                   }
                 });
           }
 
           @Override
           public void failed(String reason) {
-            upgradeFailed(ch, reason, result);
+            upgradeFailed(ch, initiator, reason, result);
           }
         });
     ch.pipeline().addLast("errors", new ErrorHandler());
@@ -794,8 +796,17 @@ public final class Host implements AutoCloseable {
     }
   }
 
-  private void upgradeFailed(Channel ch, String reason, CompletableFuture<Connection> result) {
-    LOG.info("connection with {} failed: {}", ch.remoteAddress(), reason);
+  /**
+   * Fails the upgrade. Logged at INFO for our dials; at DEBUG for inbound ones, which anyone can
+   * make fail (a flood must not turn into a line per connection: the refusals are counted).
+   */
+  private void upgradeFailed(
+      Channel ch, boolean initiator, String reason, CompletableFuture<Connection> result) {
+    if (initiator) {
+      LOG.info("connection with {} failed: {}", ch.remoteAddress(), reason);
+    } else {
+      LOG.debug("inbound connection from {} failed: {}", ch.remoteAddress(), reason);
+    }
     result.completeExceptionally(new java.io.IOException(reason));
   }
 
