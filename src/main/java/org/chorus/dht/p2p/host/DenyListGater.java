@@ -16,6 +16,10 @@ import org.chorus.dht.p2p.core.PeerId;
  * connections to newly denied peers. At most {@link #MAX_ENTRIES} peers and as many addresses (a
  * deny list is meant to be short; beyond that, firewall the traffic).
  *
+ * <p>For peer ids the host's own {@link PeerAccess} ({@link Host#denyPeer}, {@link
+ * HostConfig#deniedPeers()}) is the better place: it refuses inside the Noise handshake, before the
+ * dialer reveals itself. This gater remains for address rules and tests.
+ *
  * <p>Thread-safe: both lists are concurrent sets.
  */
 public final class DenyListGater implements ConnectionGater {
