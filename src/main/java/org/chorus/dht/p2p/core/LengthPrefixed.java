@@ -1,14 +1,18 @@
 package org.chorus.dht.p2p.core;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Varint length-prefixed messages on a {@link Stream}, the framing of identify, kad and most libp2p
  * request/response protocols. {@link #listener} splits inbound bytes into messages of at most
- * {@code maxMessage} bytes: the length is checked, then reserved on the stream's {@link
- * Stream#memory()} before the body is buffered (a bigger one, or one over the connection's memory
- * budget, resets the stream); the reservation is given back once the handler's {@code onMessage}
- * has returned. Not thread-safe: a listener belongs to one stream's I/O thread.
+ * {@code maxMessage} bytes: the length is checked before any of the body is buffered (a bigger one
+ * resets the stream), and every piece of the body is reserved on the stream's {@link
+ * Stream#memory()} before it is kept (over the connection's memory budget the stream is reset), so
+ * a length alone neither allocates nor reserves anything. The reservation is given back once the
+ * handler's {@code onMessage} has returned. Not thread-safe: a listener belongs to one stream's I/O
+ * thread.
  */
 public final class LengthPrefixed {
   /** Receives whole messages. */
@@ -41,8 +45,9 @@ public final class LengthPrefixed {
   private static final class Reader implements StreamListener {
     private final int max;
     private final Handler handler;
-    private byte[] body;
+    private final ArrayList<byte[]> parts = new ArrayList<>();
     private int filled;
+    private long reserved;
     private long length = -1;
     private long lengthAcc;
     private int lengthBytes;
@@ -71,38 +76,59 @@ public final class LengthPrefixed {
             fail(stream, "message of " + lengthAcc + " bytes exceeds " + max);
             return;
           }
-          if (!stream.memory().reserve((int) lengthAcc)) {
-            fail(stream, "message of " + lengthAcc + " bytes over the connection's memory budget");
-            return;
-          }
           length = lengthAcc;
-          body = new byte[(int) length];
           filled = 0;
           lengthAcc = 0;
           lengthBytes = 0;
         }
         int n = (int) Math.min(length - filled, data.length - i);
-        System.arraycopy(data, i, body, filled, n);
-        filled += n;
-        i += n;
+        if (n > 0) {
+          if (!stream.memory().reserve(n)) {
+            fail(stream, "message of " + length + " bytes over the connection's memory budget");
+            return;
+          }
+          reserved += n;
+          parts.add(i == 0 && n == data.length ? data : Arrays.copyOfRange(data, i, i + n));
+          filled += n;
+          i += n;
+        }
         if (filled == length) {
-          byte[] msg = body;
-          body = null;
+          byte[] msg = assemble();
           length = -1;
+          long held = reserved;
+          reserved = 0;
           try {
             handler.onMessage(stream, msg);
           } finally {
-            stream.memory().release(msg.length);
+            stream.memory().release((int) held);
           }
         }
       }
     }
 
+    /** The message from its parts (no copy when it came in one piece). */
+    private byte[] assemble() {
+      byte[] msg;
+      if (parts.size() == 1) {
+        msg = parts.get(0);
+      } else {
+        msg = new byte[filled];
+        int at = 0;
+        for (byte[] p : parts) {
+          System.arraycopy(p, 0, msg, at, p.length);
+          at += p.length;
+        }
+      }
+      parts.clear();
+      return msg;
+    }
+
     /** Gives back the reservation of a message cut short. */
     private void dropPartial(Stream stream) {
-      if (body != null) {
-        stream.memory().release(body.length);
-        body = null;
+      parts.clear();
+      if (reserved > 0) {
+        stream.memory().release((int) reserved);
+        reserved = 0;
       }
     }
 

@@ -199,7 +199,8 @@ class ResourceLimitsTest {
 
     Stream over = c.newStream(MESSAGES).get(10, TimeUnit.SECONDS);
     StreamCollector overEnd = StreamCollector.on(over);
-    over.write(prefix(MIB + 1)); // budget + 1: refused before a byte of the body is buffered
+    over.write(prefix(MIB + 1)); // a length alone reserves nothing
+    over.write(new byte[MIB + 1]); // budget + 1: the last byte is refused
     assertThatThrownBy(() -> overEnd.done().get(10, TimeUnit.SECONDS))
         .hasMessageContaining("reset");
     assertThat(server.refused(Refusal.MEMORY)).isEqualTo(1);
@@ -225,15 +226,17 @@ class ResourceLimitsTest {
     b.identified(cb).get(10, TimeUnit.SECONDS);
 
     Stream sa = ca.newStream(MESSAGES).get(10, TimeUnit.SECONDS);
-    sa.write(prefix(MIB)).get(10, TimeUnit.SECONDS); // a holds 1 MiB of the 1.5 MiB
-    HostLimitsTest.waitUntil(() -> server.memoryUsed() >= MIB);
+    sa.write(prefix(MIB)).get(10, TimeUnit.SECONDS);
+    sa.write(new byte[MIB - 1]).get(10, TimeUnit.SECONDS); // a holds 1 MiB - 1 of the 1.5 MiB
+    HostLimitsTest.waitUntil(() -> server.memoryUsed() >= MIB - 1);
     Stream sb = cb.newStream(MESSAGES).get(10, TimeUnit.SECONDS);
     StreamCollector sbEnd = StreamCollector.on(sb);
-    sb.write(prefix(MIB)); // fits b's own budget, not the host's
+    sb.write(prefix(MIB));
+    sb.write(new byte[MIB]); // fits b's own budget, not the host's
     assertThatThrownBy(() -> sbEnd.done().get(10, TimeUnit.SECONDS)).hasMessageContaining("reset");
     assertThat(server.refused(Refusal.MEMORY_TOTAL)).isEqualTo(1);
 
-    sa.write(new byte[MIB]).get(10, TimeUnit.SECONDS); // a's message completes
+    sa.write(new byte[1]).get(10, TimeUnit.SECONDS); // a's message completes
     assertThat(got.get(10, TimeUnit.SECONDS)).hasSize(MIB);
     HostLimitsTest.waitUntil(() -> server.memoryUsed() == 0);
   }
@@ -247,7 +250,8 @@ class ResourceLimitsTest {
     Connection c = client.dial(addr).get(10, TimeUnit.SECONDS);
     Stream s = c.newStream(MESSAGES).get(10, TimeUnit.SECONDS);
     s.write(prefix(MIB)).get(10, TimeUnit.SECONDS); // a message begun, never finished
-    HostLimitsTest.waitUntil(() -> server.memoryUsed() >= MIB);
+    s.write(new byte[MIB / 2]).get(10, TimeUnit.SECONDS);
+    HostLimitsTest.waitUntil(() -> server.memoryUsed() >= MIB / 2);
     c.close().get(10, TimeUnit.SECONDS);
     HostLimitsTest.waitUntil(() -> server.memoryUsed() == 0);
   }

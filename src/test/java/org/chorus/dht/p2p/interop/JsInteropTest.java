@@ -15,6 +15,7 @@ import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.core.ProtocolId;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.crypto.PublicKeys;
+import org.chorus.dht.p2p.host.ConnectionLimits;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.p2p.protocol.identify.IdentifyInfo;
@@ -46,7 +47,14 @@ class JsInteropTest {
   static void start() throws Exception {
     NodeScripts.requireNode("JsInteropTest (js-libp2p interop)");
     js = JsPeer.start("--seed", SEED_1);
-    host = Host.create(HostConfig.DEFAULT, IdentityKey.generate());
+    // concurrentStreamsCarryOneMebibyteBothWays has up to 34 MiB of answers in flight on one
+    // connection at once: more than the default per-connection memory budget (16 MiB)
+    host =
+        Host.create(
+            HostConfig.builder()
+                .limits(ConnectionLimits.builder().maxConnectionMemory(64L << 20).build())
+                .build(),
+            IdentityKey.generate());
     hostAddr = host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).get(5, TimeUnit.SECONDS);
   }
 

@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory: every byte the session buffers for the connection counts against its {@link
  * MemoryBudget} until it is handed on: inbound data held for a stream without a handler, outbound
- * data queued or written to the channel but not yet on the socket, and the control frames it
- * answers with (ping ACKs, RSTs of refused streams). A stream over the budget is reset; a control
- * frame over it closes the connection (a peer that makes us answer but never reads).
+ * data of the streams the peer opened queued or written to the channel but not yet on the socket,
+ * and the control frames it answers with (ping ACKs, RSTs of refused streams). A stream over the
+ * budget is reset; a control frame over it closes the connection (a peer that makes us answer but
+ * never reads).
  */
 public final class YamuxSession extends ByteToMessageDecoder implements MuxedSession {
   public static final ProtocolId PROTOCOL = ProtocolId.of("/yamux/1.0.0");
@@ -142,7 +143,7 @@ public final class YamuxSession extends ByteToMessageDecoder implements MuxedSes
               }
               int id = nextId;
               nextId += 2;
-              YamuxStream s = new YamuxStream(this, id);
+              YamuxStream s = new YamuxStream(this, id, false);
               streams.put(id, s);
               sendWindowUpdate(id, YamuxFrame.FLAG_SYN, extraWindow());
               ctx.flush();
@@ -225,7 +226,7 @@ public final class YamuxSession extends ByteToMessageDecoder implements MuxedSes
               ctx.alloc(), YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, id, 0));
       return null;
     }
-    YamuxStream s = new YamuxStream(this, id);
+    YamuxStream s = new YamuxStream(this, id, true);
     streams.put(id, s);
     sendWindowUpdate(id, YamuxFrame.FLAG_ACK, extraWindow());
     ctx.flush();

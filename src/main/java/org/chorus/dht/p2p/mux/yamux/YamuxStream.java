@@ -17,9 +17,11 @@ import org.chorus.dht.p2p.mux.MuxedStream;
  * batches of at least half the window.
  *
  * <p>Memory ({@link #memory()}, a scope of the session's budget): bytes held for a handler not set
- * yet and bytes queued by {@link #write} are reserved; a written frame's bytes stay reserved (on
- * the connection's budget, past the stream's end) until the channel has put them on the socket.
- * Over the budget the stream is reset.
+ * yet are reserved, and on a stream the peer opened (our writes answer what it asked) so are the
+ * bytes queued by {@link #write}; a written frame's bytes stay reserved (on the connection's
+ * budget, past the stream's end) until the channel has put them on the socket. Our own streams'
+ * writes are bounded by what we choose to send (and {@link YamuxConfig#maxSendBuffer()}). Over the
+ * budget the stream is reset.
  */
 final class YamuxStream implements MuxedStream {
   private record Pending(ByteBuf data, CompletableFuture<Void> done) {}
@@ -30,6 +32,7 @@ final class YamuxStream implements MuxedStream {
   private final ArrayDeque<byte[]> held = new ArrayDeque<>();
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
   private final MemoryBudget.Scope memory;
+  private final boolean remoteOpened;
   private CompletableFuture<Void> finFuture;
   private Handler handler;
   private long sendWindow = YamuxConfig.DEFAULT_INITIAL_WINDOW;
@@ -41,9 +44,13 @@ final class YamuxStream implements MuxedStream {
   private boolean remoteFinDelivered;
   private boolean dead;
 
-  YamuxStream(YamuxSession session, int id) {
+  /**
+   * @param remoteOpened the peer opened it (its writes are answers the peer asked for: counted)
+   */
+  YamuxStream(YamuxSession session, int id, boolean remoteOpened) {
     this.session = session;
     this.id = id;
+    this.remoteOpened = remoteOpened;
     this.recvWindow = session.config.initialWindow();
     this.memory = session.memory.openScope();
   }
@@ -108,7 +115,7 @@ final class YamuxStream implements MuxedStream {
                         + " bytes"));
             return;
           }
-          if (!memory.reserve(data.length)) {
+          if (remoteOpened && !memory.reserve(data.length)) {
             f.completeExceptionally(overBudget("failed to write"));
             resetOverBudget();
             return;
@@ -187,7 +194,7 @@ final class YamuxStream implements MuxedStream {
               Math.min(
                   Math.min(p.data().readableBytes(), sendWindow), session.config.maxFrameData());
       // header and payload in one buffer, so the Noise codec seals them together
-      long inFlight = memory.detach(n); // reserved until the bytes are on the socket
+      long inFlight = remoteOpened ? memory.detach(n) : 0; // reserved until on the socket
       ctx.write(
               ctx.alloc()
                   .compositeBuffer(2)

@@ -98,12 +98,13 @@ class YamuxMemoryTest {
   }
 
   @Test
-  void queuedWritesOverTheBudgetFailAndResetTheStream() {
+  void queuedAnswersOverTheBudgetFailAndResetTheStream() {
     int window = YamuxConfig.DEFAULT_INITIAL_WINDOW;
     start(window + 1000);
-    CompletableFuture<MuxedStream> f = session.openStream();
-    ch.runPendingTasks();
-    MuxedStream s = f.join();
+    ch.writeInbound( // the peer opens a stream: what we write on it answers the peer
+        YamuxSessionTest.frame(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 1, 0, null));
+    assertThat(next()).containsExactly(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_ACK, 1, 0);
+    MuxedStream s = inbound.get(0);
     // a window's worth goes out (and is given back once written), the rest waits for credit
     CompletableFuture<Void> first = s.write(new byte[window + 1000]); // at the cap
     ch.runPendingTasks();
@@ -116,8 +117,21 @@ class YamuxMemoryTest {
     assertThat(over).isCompletedExceptionally();
     assertThat(first).isCompletedExceptionally();
     assertThat(refused).hasValue(1);
-    assertThat(next()).containsExactly(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, 2, 0);
+    assertThat(next()).containsExactly(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, 1, 0);
     assertThat(budget.used()).isZero();
+  }
+
+  @Test
+  void writesOnOurOwnStreamsAreOurs() {
+    start(BUDGET);
+    CompletableFuture<MuxedStream> f = session.openStream();
+    ch.runPendingTasks();
+    MuxedStream s = f.join();
+    CompletableFuture<Void> w = s.write(new byte[2 * YamuxConfig.DEFAULT_INITIAL_WINDOW]);
+    ch.runPendingTasks();
+    assertThat(w).isNotCompletedExceptionally();
+    assertThat(budget.used()).isZero();
+    assertThat(refused).hasValue(0);
   }
 
   @Test
