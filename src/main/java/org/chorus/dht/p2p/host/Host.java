@@ -337,8 +337,6 @@ public final class Host implements AutoCloseable {
     return resources.memoryUsed();
   }
 
-  // ---- allow- and deny-list ----------------------------------------------------------------
-
   /**
    * Peers the peer store keeps besides the connected ones (neither evicted for room nor dropped as
    * unseen), e.g. the routing table's. Must be fast and must not call the peer store.
@@ -346,6 +344,8 @@ public final class Host implements AutoCloseable {
   public void retainPeers(java.util.function.Predicate<PeerId> also) {
     peerStore.setRetention(peer -> connections.containsKey(peer) || also.test(peer));
   }
+
+  // ---- allow- and deny-list ----------------------------------------------------------------
 
   /** The allow- and deny-list checked in every handshake. */
   public PeerAccess peerAccess() {
