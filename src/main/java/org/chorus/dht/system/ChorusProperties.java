@@ -96,6 +96,7 @@ public record ChorusProperties(
    * @param stalePeerTimeout a routing-table peer silent for longer is pinged, and evicted if dead
    * @param staleCheckInterval how often silent peers are looked for (0 disables)
    * @param expireInterval expiry sweep of the local record and provider stores
+   * @param limits {@code chorus.dht.limits.*}: what peers may cost this node
    */
   public record Dht(
       @DefaultValue("/ip4/0.0.0.0/tcp/4001") List<String> listen,
@@ -109,7 +110,42 @@ public record ChorusProperties(
       @DefaultValue("10m") Duration refreshInterval,
       @DefaultValue("10m") Duration stalePeerTimeout,
       @DefaultValue("1m") Duration staleCheckInterval,
-      @DefaultValue("10m") Duration expireInterval) {}
+      @DefaultValue("10m") Duration expireInterval,
+      @DefaultValue Limits limits) {}
+
+  /**
+   * {@code chorus.dht.limits.*}: each group of limits is a nested record of its own.
+   *
+   * @param kad {@code chorus.dht.limits.kad.*}: what kad peers may cost this node
+   */
+  public record Limits(@DefaultValue KadLimits kad) {}
+
+  // ---- chorus.dht.limits.kad.* (kad request pool, per-peer rate and record quota) ----
+
+  /**
+   * {@code chorus.dht.limits.kad.*}, mapped onto {@code KadConfig.Limits}, which holds the defaults
+   * (an unset property keeps its default) and validates. Sizes take {@code 64MB}.
+   *
+   * @param workerThreads threads working peers' kad requests (validation, store writes)
+   * @param workQueue requests waiting for a worker at most; more are refused (stream reset)
+   * @param workQueueBytes bytes of waiting requests at most
+   * @param requestsPerSecond kad requests per second one peer may send, sustained
+   * @param requestBurst requests one peer may send at once
+   * @param maxRateLimitedPeers peers whose rate-limit buckets are remembered
+   * @param maxRecordsPerPeer records one peer may have stored here through its PUTs
+   * @param maxBytesPerPeer bytes (keys and values) one peer may have stored here
+   */
+  public record KadLimits(
+      Integer workerThreads,
+      Integer workQueue,
+      DataSize workQueueBytes,
+      Double requestsPerSecond,
+      Integer requestBurst,
+      Integer maxRateLimitedPeers,
+      Integer maxRecordsPerPeer,
+      DataSize maxBytesPerPeer) {}
+
+  // ---- end of chorus.dht.limits.kad.* ----
 
   /**
    * {@code chorus.replication.*}: mapped onto the replication feature's validated config, which
