@@ -43,6 +43,8 @@ import org.chorus.dht.kad.routing.RoutingTable;
 import org.chorus.dht.kad.rpc.KadMessenger;
 import org.chorus.dht.kad.rpc.KadRequestHandler;
 import org.chorus.dht.kad.rpc.KadResult;
+import org.chorus.dht.kad.rpc.KadWorkPool;
+import org.chorus.dht.kad.rpc.PeerRateLimiter;
 import org.chorus.dht.kad.rpc.RpcTimer;
 import org.chorus.dht.kad.wire.KadPeer;
 import org.chorus.dht.kad.wire.KadRecord;
@@ -63,9 +65,15 @@ import org.chorus.dht.p2p.host.PeerStore;
  * org.chorus.dht.kad.query.QueryRunner#MAX_CONCURRENT_QUERIES} lookups already run (a local
  * overload).
  *
- * <p>Thread-safe. Starts no threads: I/O runs on the host's event loops, timeouts on the injected
- * {@link QueryTimer}; {@link #refresh()} is for a scheduler to call every {@link
- * KadConfig#refreshInterval()}.
+ * <p>Thread-safe. I/O runs on the host's event loops, timeouts on the injected {@link QueryTimer};
+ * {@link #refresh()} is for a scheduler to call every {@link KadConfig#refreshInterval()}. What may
+ * block or burn CPU runs on the Dht's {@link KadWorkPool} ({@link KadConfig.Limits}, closed with
+ * the Dht), never on an event loop: the request handler's work, validating the values and held
+ * records peers return, choosing a lookup's best value and storing its correction. Handling a
+ * peer's answer otherwise (routing table, peer store: in memory) stays on the event loop. The local
+ * store of {@link #putValue}, {@link #storeLocal}, {@link #replaceLocal} and {@link #provide} runs
+ * on the caller's thread: the storage and replication layers' own threads, never an event loop (do
+ * not call them from a stage of this class without an executor).
  */
 public final class Dht implements AutoCloseable {
 
@@ -81,6 +89,8 @@ public final class Dht implements AutoCloseable {
   private final RoutingTable table;
   private final KadMessenger messenger;
   private final AsyncQueryRunner runner;
+  private final KadWorkPool pool;
+  private final PeerRateLimiter limiter;
   private final Map<PeerId, KadKey> keys = new ConcurrentHashMap<>();
   private final Function<PeerId, KadKey> keyOf = p -> keys.computeIfAbsent(p, KadKey::of);
   private final AtomicBoolean started = new AtomicBoolean();
@@ -123,7 +133,7 @@ public final class Dht implements AutoCloseable {
     this.records = Objects.requireNonNull(records, "records");
     this.providers = Objects.requireNonNull(providers, "providers");
     this.validator = Objects.requireNonNull(validator, "validator");
-    this.gate = new RecordGate(records, validator);
+    this.gate = new RecordGate(records, validator, this.config.limits().quota());
     this.clock = Objects.requireNonNull(clock, "clock");
     this.timer = Objects.requireNonNull(timer, "timer");
     this.protocol = ProtocolId.of(config.protocolId());
@@ -131,6 +141,8 @@ public final class Dht implements AutoCloseable {
     RpcTimer rpcTimer = (delay, task) -> timer.schedule(delay.toMillis(), task);
     this.messenger = new KadMessenger(host, protocol, config.rpcTimeout(), rpcTimer);
     this.runner = new AsyncQueryRunner(timer, config.k());
+    this.limiter = PeerRateLimiter.of(config.limits());
+    this.pool = KadWorkPool.start(config.limits());
   }
 
   /**
@@ -162,11 +174,38 @@ public final class Dht implements AutoCloseable {
     startModes();
   }
 
+  /** Stops serving, then the work pool (waiting for the work it admitted). */
   @Override
   public void close() {
     if (started.get()) {
       stopModes();
     }
+    pool.close();
+  }
+
+  /** Peers' kad requests refused by the per-peer rate limit. */
+  public long requestsThrottled() {
+    return limiter.throttled();
+  }
+
+  /** Work waiting for a thread of the kad work pool (the queue depth). */
+  public int workQueued() {
+    return pool.queued();
+  }
+
+  /** Work the pool refused because its queue was full. */
+  public long workRefused() {
+    return pool.refused();
+  }
+
+  /** Provider records refused by a cap of the provider store. */
+  public long providersRefused() {
+    return providers.refused();
+  }
+
+  /** Unverified providers evicted from a full key of the provider store. */
+  public long providersEvicted() {
+    return providers.evicted();
   }
 
   private void onConnection(Connection conn) {
@@ -429,20 +468,30 @@ public final class Dht implements AutoCloseable {
                 p ->
                     messenger
                         .put(p, record)
-                        .thenAccept(
-                            r ->
-                                r.answer()
-                                    .ifPresent(
-                                        reply -> {
-                                          if (reply.stored()) {
-                                            accepted.incrementAndGet();
-                                          } else {
-                                            reply
-                                                .held()
-                                                .filter(h -> valid(record.key(), h.value()))
-                                                .ifPresent(h -> conflicting.add(h.value()));
-                                          }
-                                        })))
+                        .thenCompose(
+                            r -> {
+                              Optional<KadMessenger.PutReply> reply = r.answer();
+                              if (reply.isEmpty()) {
+                                return CompletableFuture.completedFuture(null);
+                              }
+                              if (reply.get().stored()) {
+                                accepted.incrementAndGet();
+                                return CompletableFuture.completedFuture(null);
+                              }
+                              Optional<KadRecord> held = reply.get().held();
+                              if (held.isEmpty()) {
+                                return CompletableFuture.completedFuture(null);
+                              }
+                              // the held record a peer names is validated off the event loop
+                              return pool.supply(
+                                      () -> {
+                                        if (valid(record.key(), held.get().value())) {
+                                          conflicting.add(held.get().value());
+                                        }
+                                        return null;
+                                      })
+                                  .exceptionally(e -> null);
+                            }))
             .toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(puts)
         .thenApply(
@@ -470,29 +519,38 @@ public final class Dht implements AutoCloseable {
     PeerRequester requester = valueRequester(k, values, () -> holders.incrementAndGet() >= need);
     CompletableFuture<QueryResult> query =
         lookup(KadKey.ofRecordKey(k), Termination.K_CLOSEST, requester);
-    return cancelsWith(query, query.thenApply(result -> select(k, local, values, result)));
+    // select validates every value and may store a correction: on the pool
+    return cancelsWith(
+        query, query.thenCompose(result -> pool.supply(() -> select(k, local, values, result))));
   }
 
   /**
    * GET_VALUE to each peer of a lookup for {@code k}: its closer peers feed the lookup, a valid
    * record goes into {@code values} (by peer), and after each such record {@code goalAfterValue}
-   * says whether the lookup may stop.
+   * says whether the lookup may stop. The closer peers are handled where the answer arrives (in
+   * memory); a record is validated on the pool (a full pool fails this peer's answer).
    */
   private PeerRequester valueRequester(
       byte[] k, Map<PeerId, byte[]> values, BooleanSupplier goalAfterValue) {
     return peer ->
         messenger
             .getValue(peer, k)
-            .thenApply(
+            .thenCompose(
                 r -> {
                   List<PeerId> closer = answered(peer, r.map(KadMessenger.ValueReply::closerPeers));
                   Optional<KadRecord> rec = r.answer().flatMap(KadMessenger.ValueReply::record);
-                  boolean goal = false;
-                  if (rec.isPresent() && validFrom(peer, k, rec.get().value())) {
-                    values.put(peer, rec.get().value());
-                    goal = goalAfterValue.getAsBoolean();
+                  if (rec.isEmpty()) {
+                    return CompletableFuture.completedFuture(new PeerResponse(closer, false));
                   }
-                  return new PeerResponse(closer, goal);
+                  return pool.supply(
+                      () -> {
+                        boolean goal = false;
+                        if (validFrom(peer, k, rec.get().value())) {
+                          values.put(peer, rec.get().value());
+                          goal = goalAfterValue.getAsBoolean();
+                        }
+                        return new PeerResponse(closer, goal);
+                      });
                 });
   }
 
@@ -868,7 +926,9 @@ public final class Dht implements AutoCloseable {
               clock,
               config.rpcTimeout(),
               (delay, task) -> timer.schedule(delay.toMillis(), task),
-              config.k());
+              config.k(),
+              pool,
+              limiter);
       requestHandler.setRecordListener(recordEvents);
     }
     return requestHandler;
@@ -1002,8 +1062,12 @@ public final class Dht implements AutoCloseable {
     PeerRequester requester = valueRequester(k, values, () -> false);
     CompletableFuture<QueryResult> query =
         lookup(KadKey.ofRecordKey(k), Termination.K_CLOSEST, requester);
+    // completes on the pool, so a caller's next step (choosing among the values) is not on an
+    // event loop either
     return cancelsWith(
-        query, query.thenApply(result -> new Holders(local, values, result.closest())));
+        query,
+        query.thenCompose(
+            result -> pool.supply(() -> new Holders(local, values, result.closest()))));
   }
 
   /**

@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param diversity routing-table IP diversity limits
  * @param protocolPrefix prefix of the protocol id, e.g. {@code /CHORUS} or {@code /ipfs}
  * @param mode server, client or auto mode
+ * @param limits what one node grants its peers: request work pool, per-peer request rate, per-peer
+ *     record quota
  */
 public record KadConfig(
     int k,
@@ -40,7 +42,8 @@ public record KadConfig(
     int replacementCacheSize,
     Diversity diversity,
     String protocolPrefix,
-    Mode mode) {
+    Mode mode,
+    Limits limits) {
 
   public static final int DEFAULT_K = 20;
   public static final int DEFAULT_ALPHA = 10;
@@ -104,6 +107,141 @@ public record KadConfig(
     }
   }
 
+  /**
+   * What peers may cost this node (ARCHITECTURE.md "Kad limits"). Inbound kad requests are framed
+   * on the event loops and worked on a small fixed pool ({@code workerThreads}) behind a bounded
+   * queue ({@code workQueue} requests and {@code workQueueBytes} of their messages, whichever comes
+   * first): a request that does not fit is refused with a stream reset, never queued without bound.
+   * Each remote peer has a token bucket of {@code requestsPerSecond} refilling up to {@code
+   * requestBurst} requests; buckets are kept for at most {@code maxRateLimitedPeers} peers (the
+   * least recently seen goes first). A peer may have at most {@code maxRecordsPerPeer} records and
+   * {@code maxBytesPerPeer} bytes (key + value) stored here through its PUTs.
+   *
+   * @param workerThreads threads working kad requests and validating what peers send
+   * @param workQueue requests waiting for a worker at most (this node's own lookups may use up to
+   *     twice as many slots, so peers filling the queue delay our lookups but do not refuse them)
+   * @param workQueueBytes bytes of waiting requests at most (at least one maximal message)
+   * @param requestsPerSecond sustained kad requests per second of one peer
+   * @param requestBurst requests one peer may send at once after being idle
+   * @param maxRateLimitedPeers peers whose buckets are remembered
+   * @param maxRecordsPerPeer records stored here through one peer's PUTs
+   * @param maxBytesPerPeer bytes (keys and values) stored here through one peer's PUTs
+   */
+  public record Limits(
+      int workerThreads,
+      int workQueue,
+      long workQueueBytes,
+      double requestsPerSecond,
+      int requestBurst,
+      int maxRateLimitedPeers,
+      int maxRecordsPerPeer,
+      long maxBytesPerPeer) {
+
+    /** Validation is CPU, a store write mostly waits for a group fsync: a few threads suffice. */
+    public static final int DEFAULT_WORKER_THREADS = 4;
+
+    public static final int DEFAULT_WORK_QUEUE = 128;
+
+    /** 64 MiB: sixteen maximal (4 MiB) messages. */
+    public static final long DEFAULT_WORK_QUEUE_BYTES = 64L * 1024 * 1024;
+
+    /**
+     * A replicating neighbour sends a few requests per second (lookups, republish, reprovide); 50/s
+     * leaves room for a hybrid node draining its queue while bounding one peer's share.
+     */
+    public static final double DEFAULT_REQUESTS_PER_SECOND = 50;
+
+    public static final int DEFAULT_REQUEST_BURST = 100;
+
+    public static final int DEFAULT_MAX_RATE_LIMITED_PEERS = 4096;
+
+    /** A tenth of the record store's cap (100,000 keys). */
+    public static final int DEFAULT_MAX_RECORDS_PER_PEER = 10_000;
+
+    /**
+     * 512 MiB: with MVStore's space overhead about a tenth of the Helm chart's 10 GiB volume, so no
+     * one peer fills the disk.
+     */
+    public static final long DEFAULT_MAX_BYTES_PER_PEER = 512L * 1024 * 1024;
+
+    public static Limits defaults() {
+      return new Limits(
+          DEFAULT_WORKER_THREADS,
+          DEFAULT_WORK_QUEUE,
+          DEFAULT_WORK_QUEUE_BYTES,
+          DEFAULT_REQUESTS_PER_SECOND,
+          DEFAULT_REQUEST_BURST,
+          DEFAULT_MAX_RATE_LIMITED_PEERS,
+          DEFAULT_MAX_RECORDS_PER_PEER,
+          DEFAULT_MAX_BYTES_PER_PEER);
+    }
+
+    public Limits withWorkers(int threads, int queue, long queueBytes) {
+      return new Limits(
+          threads,
+          queue,
+          queueBytes,
+          requestsPerSecond,
+          requestBurst,
+          maxRateLimitedPeers,
+          maxRecordsPerPeer,
+          maxBytesPerPeer);
+    }
+
+    public Limits withRequestRate(double perSecond, int burst) {
+      return new Limits(
+          workerThreads,
+          workQueue,
+          workQueueBytes,
+          perSecond,
+          burst,
+          maxRateLimitedPeers,
+          maxRecordsPerPeer,
+          maxBytesPerPeer);
+    }
+
+    public Limits withQuota(int records, long bytes) {
+      return new Limits(
+          workerThreads,
+          workQueue,
+          workQueueBytes,
+          requestsPerSecond,
+          requestBurst,
+          maxRateLimitedPeers,
+          records,
+          bytes);
+    }
+
+    /** The per-peer record quota for the record store. */
+    public org.chorus.dht.kad.records.RecordStore.Quota quota() {
+      return new org.chorus.dht.kad.records.RecordStore.Quota(maxRecordsPerPeer, maxBytesPerPeer);
+    }
+
+    void validate(int maxMessageSize) {
+      requireRange("limits.workerThreads", workerThreads, 1, 256);
+      requireRange("limits.workQueue", workQueue, 1, 1 << 20);
+      if (workQueueBytes < maxMessageSize) {
+        throw new IllegalArgumentException(
+            "invalid kad config: limits.workQueueBytes = "
+                + workQueueBytes
+                + " is less than one message of maxMessageSize "
+                + maxMessageSize);
+      }
+      if (!(requestsPerSecond > 0) || Double.isInfinite(requestsPerSecond)) {
+        throw new IllegalArgumentException(
+            "invalid kad config: limits.requestsPerSecond must be > 0 and finite: "
+                + requestsPerSecond);
+      }
+      requireRange("limits.requestBurst", requestBurst, 1, Integer.MAX_VALUE);
+      requireRange("limits.maxRateLimitedPeers", maxRateLimitedPeers, 1, 1 << 20);
+      requireRange("limits.maxRecordsPerPeer", maxRecordsPerPeer, 1, Integer.MAX_VALUE);
+      if (maxBytesPerPeer < 1) {
+        throw new IllegalArgumentException(
+            "invalid kad config: limits.maxBytesPerPeer must be >= 1: " + maxBytesPerPeer);
+      }
+    }
+  }
+
   public KadConfig {
     Objects.requireNonNull(rpcTimeout, "rpcTimeout");
     Objects.requireNonNull(queryTimeout, "queryTimeout");
@@ -115,6 +253,7 @@ public record KadConfig(
     Objects.requireNonNull(diversity, "diversity");
     Objects.requireNonNull(protocolPrefix, "protocolPrefix");
     Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(limits, "limits");
   }
 
   public static KadConfig defaults() {
@@ -142,7 +281,8 @@ public record KadConfig(
         .replacementCacheSize(replacementCacheSize)
         .diversity(diversity)
         .protocolPrefix(protocolPrefix)
-        .mode(mode);
+        .mode(mode)
+        .limits(limits);
   }
 
   /** The kad protocol id, e.g. {@code /CHORUS/kad/1.0.0}. */
@@ -182,6 +322,7 @@ public record KadConfig(
           "invalid kad config: protocolPrefix must start and not end with '/': " + protocolPrefix);
     }
     diversity.validate();
+    limits.validate(maxMessageSize);
     return this;
   }
 
@@ -215,6 +356,7 @@ public record KadConfig(
     private Diversity diversity = Diversity.defaults();
     private String protocolPrefix = DEFAULT_PROTOCOL_PREFIX;
     private Mode mode = DEFAULT_MODE;
+    private Limits limits = Limits.defaults();
 
     private Builder() {}
 
@@ -293,6 +435,11 @@ public record KadConfig(
       return this;
     }
 
+    public Builder limits(Limits v) {
+      this.limits = v;
+      return this;
+    }
+
     /** Builds and validates. */
     public KadConfig build() {
       return new KadConfig(
@@ -310,7 +457,8 @@ public record KadConfig(
               replacementCacheSize,
               diversity,
               protocolPrefix,
-              mode)
+              mode,
+              limits)
           .validate();
     }
   }

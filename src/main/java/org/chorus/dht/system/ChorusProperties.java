@@ -100,7 +100,8 @@ public record ChorusProperties(
    *     anyone not denied)
    * @param deniedPeers peer ids this node never connects with, either direction (more at run time:
    *     {@code POST /api/v1/admin/peers/deny})
-   * @param limits the libp2p host's connection limits, {@code chorus.dht.limits.*}
+   * @param limits {@code chorus.dht.limits.*}: what peers may cost this node (connections, memory,
+   *     kad)
    */
   public record Dht(
       @DefaultValue("/ip4/0.0.0.0/tcp/4001") List<String> listen,
@@ -134,6 +135,7 @@ public record ChorusProperties(
    * @param maxPeers peer store entries
    * @param peerTtl peer store entries not seen for this long are dropped
    * @param peerGcInterval how often they are dropped
+   * @param kad {@code chorus.dht.limits.kad.*}: what kad peers may cost this node
    */
   public record Limits(
       @DefaultValue("512") int maxInboundConnections,
@@ -146,7 +148,35 @@ public record ChorusProperties(
       @DefaultValue("128MB") DataSize maxMemory,
       @DefaultValue("10000") int maxPeers,
       @DefaultValue("1h") Duration peerTtl,
-      @DefaultValue("5m") Duration peerGcInterval) {}
+      @DefaultValue("5m") Duration peerGcInterval,
+      @DefaultValue KadLimits kad) {}
+
+  // ---- chorus.dht.limits.kad.* (kad request pool, per-peer rate and record quota) ----
+
+  /**
+   * {@code chorus.dht.limits.kad.*}, mapped onto {@code KadConfig.Limits}, which holds the defaults
+   * (an unset property keeps its default) and validates. Sizes take {@code 64MB}.
+   *
+   * @param workerThreads threads working peers' kad requests (validation, store writes)
+   * @param workQueue requests waiting for a worker at most; more are refused (stream reset)
+   * @param workQueueBytes bytes of waiting requests at most
+   * @param requestsPerSecond kad requests per second one peer may send, sustained
+   * @param requestBurst requests one peer may send at once
+   * @param maxRateLimitedPeers peers whose rate-limit buckets are remembered
+   * @param maxRecordsPerPeer records one peer may have stored here through its PUTs
+   * @param maxBytesPerPeer bytes (keys and values) one peer may have stored here
+   */
+  public record KadLimits(
+      Integer workerThreads,
+      Integer workQueue,
+      DataSize workQueueBytes,
+      Double requestsPerSecond,
+      Integer requestBurst,
+      Integer maxRateLimitedPeers,
+      Integer maxRecordsPerPeer,
+      DataSize maxBytesPerPeer) {}
+
+  // ---- end of chorus.dht.limits.kad.* ----
 
   /**
    * {@code chorus.replication.*}: mapped onto the replication feature's validated config, which

@@ -23,6 +23,7 @@ import org.chorus.dht.kad.records.ChorusValidators;
 import org.chorus.dht.kad.records.InvalidRecordException;
 import org.chorus.dht.kad.records.MvProviderStore;
 import org.chorus.dht.kad.records.MvRecordStore;
+import org.chorus.dht.kad.records.ProvenPeers;
 import org.chorus.dht.kad.records.RecordListener;
 import org.chorus.dht.p2p.core.Connection;
 import org.chorus.dht.p2p.core.Multiaddr;
@@ -75,7 +76,7 @@ class NetworkBackendConfiguration {
     if (!conf.refreshInterval().isZero() && !conf.refreshInterval().isNegative()) {
       kadBuilder.refreshInterval(conf.refreshInterval());
     }
-    KadConfig kad = kadBuilder.mode(mode).build().validate();
+    KadConfig kad = kadBuilder.mode(mode).limits(kadLimits(conf.limits().kad())).build().validate();
     List<Multiaddr> listen =
         conf.listen().stream().map(String::trim).map(Multiaddr::parse).toList();
     Path dataDir = properties.dataDir();
@@ -90,7 +91,9 @@ class NetworkBackendConfiguration {
         log.info("libp2p listening on {}/p2p/{}", bound, host.peerId());
       }
       records = MvRecordStore.openInDataDir(dataDir, clock);
-      providers = MvProviderStore.openInDataDir(dataDir, clock);
+      providers =
+          MvProviderStore.openInDataDir(
+              dataDir, clock, verifiedProviders(host.peerId(), records, authority, clock));
       dht =
           new Dht(
               host,
@@ -180,6 +183,34 @@ class NetworkBackendConfiguration {
   }
 
   /**
+   * {@code chorus.dht.limits.kad.*} over the defaults of {@link KadConfig.Limits} (an unset
+   * property keeps its default); validated with the rest of the kad config.
+   */
+  static KadConfig.Limits kadLimits(ChorusProperties.KadLimits p) {
+    KadConfig.Limits d = KadConfig.Limits.defaults();
+    return new KadConfig.Limits(
+        p.workerThreads() != null ? p.workerThreads() : d.workerThreads(),
+        p.workQueue() != null ? p.workQueue() : d.workQueue(),
+        p.workQueueBytes() != null ? p.workQueueBytes().toBytes() : d.workQueueBytes(),
+        p.requestsPerSecond() != null ? p.requestsPerSecond() : d.requestsPerSecond(),
+        p.requestBurst() != null ? p.requestBurst() : d.requestBurst(),
+        p.maxRateLimitedPeers() != null ? p.maxRateLimitedPeers() : d.maxRateLimitedPeers(),
+        p.maxRecordsPerPeer() != null ? p.maxRecordsPerPeer() : d.maxRecordsPerPeer(),
+        p.maxBytesPerPeer() != null ? p.maxBytesPerPeer().toBytes() : d.maxBytesPerPeer());
+  }
+
+  /**
+   * Which providers a full provider key never evicts: this node, and peers whose peer record in
+   * this node's record store proves their role claim ({@link ProvenPeers}: a local read, no network
+   * I/O).
+   */
+  static java.util.function.Predicate<PeerId> verifiedProviders(
+      PeerId self, MvRecordStore records, WriteAuthority authority, Clock clock) {
+    ProvenPeers proven = new ProvenPeers(records, authority::signerKey, clock);
+    return id -> id.equals(self) || proven.test(id);
+  }
+
+  /**
    * The configured bootstrap multiaddrs ({@code /dns4}, {@code /dns6} and no {@code /p2p} allowed).
    */
   static List<Multiaddr> bootstrapPeers(ChorusProperties.Dht conf) {
@@ -228,6 +259,7 @@ class NetworkBackendConfiguration {
           bindDhtGauges(r, backend.dht());
           bindRefusals(r, backend.dht());
           bindHostMeters(r, backend.host());
+          bindKadLimits(r, backend.dht());
         });
     maintenance.start();
     return maintenance;
@@ -332,6 +364,30 @@ class NetworkBackendConfiguration {
         .register(registry);
     Gauge.builder("chorus.p2p.denied.peers", host, h -> h.peerAccess().denied().size())
         .description("peers on the deny-list")
+        .register(registry);
+  }
+
+  /**
+   * {@code chorus.kad.requests.throttled} (peers' requests over their rate), {@code
+   * chorus.kad.executor.queue.depth} and {@code chorus.kad.executor.refused} (the kad work pool),
+   * {@code chorus.kad.providers.refused} and {@code chorus.kad.providers.evicted} (full provider
+   * keys). Quota refusals are {@code chorus.dht.records.refused{reason="quota"}}.
+   */
+  private static void bindKadLimits(MeterRegistry registry, Dht dht) {
+    FunctionCounter.builder("chorus.kad.requests.throttled", dht, Dht::requestsThrottled)
+        .description("kad requests refused by the per-peer rate limit (stream reset)")
+        .register(registry);
+    Gauge.builder("chorus.kad.executor.queue.depth", dht, Dht::workQueued)
+        .description("kad work waiting for a worker thread")
+        .register(registry);
+    FunctionCounter.builder("chorus.kad.executor.refused", dht, Dht::workRefused)
+        .description("kad requests refused because the work queue was full (stream reset)")
+        .register(registry);
+    FunctionCounter.builder("chorus.kad.providers.refused", dht, Dht::providersRefused)
+        .description("provider records refused by a cap (every slot of a key verified, keys)")
+        .register(registry);
+    FunctionCounter.builder("chorus.kad.providers.evicted", dht, Dht::providersEvicted)
+        .description("unverified providers evicted from a full key for a newcomer")
         .register(registry);
   }
 

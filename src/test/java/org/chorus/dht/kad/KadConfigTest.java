@@ -24,6 +24,9 @@ class KadConfigTest {
     assertThat(c.diversity()).isEqualTo(new KadConfig.Diversity(true, 2, 3, true));
     assertThat(c.mode()).isEqualTo(KadConfig.Mode.AUTO);
     assertThat(c.protocolId()).isEqualTo("/CHORUS/kad/1.0.0");
+    assertThat(c.limits())
+        .isEqualTo(new KadConfig.Limits(4, 128, 64L << 20, 50, 100, 4096, 10_000, 512L << 20))
+        .isEqualTo(KadConfig.Limits.defaults());
   }
 
   @Test
@@ -48,5 +51,33 @@ class KadConfigTest {
     assertThatThrownBy(
             () -> KadConfig.builder().diversity(new KadConfig.Diversity(true, 0, 3, true)).build())
         .hasMessageContaining("diversity");
+  }
+
+  @Test
+  void validateNamesTheBadLimit() {
+    KadConfig.Limits d = KadConfig.Limits.defaults();
+    assertThatThrownBy(() -> KadConfig.builder().limits(d.withWorkers(0, 128, 64 << 20)).build())
+        .hasMessageContaining("limits.workerThreads");
+    assertThatThrownBy(() -> KadConfig.builder().limits(d.withWorkers(4, 0, 64 << 20)).build())
+        .hasMessageContaining("limits.workQueue");
+    assertThatThrownBy(
+            () -> KadConfig.builder().limits(d.withWorkers(4, 128, 4 * 1024 * 1024 - 1)).build())
+        .hasMessageContaining("limits.workQueueBytes");
+    assertThatThrownBy(() -> KadConfig.builder().limits(d.withRequestRate(0, 100)).build())
+        .hasMessageContaining("limits.requestsPerSecond");
+    assertThatThrownBy(
+            () ->
+                KadConfig.builder()
+                    .limits(d.withRequestRate(Double.POSITIVE_INFINITY, 100))
+                    .build())
+        .hasMessageContaining("limits.requestsPerSecond");
+    assertThatThrownBy(() -> KadConfig.builder().limits(d.withRequestRate(50, 0)).build())
+        .hasMessageContaining("limits.requestBurst");
+    assertThatThrownBy(() -> KadConfig.builder().limits(d.withQuota(0, 1)).build())
+        .hasMessageContaining("limits.maxRecordsPerPeer");
+    assertThatThrownBy(() -> KadConfig.builder().limits(d.withQuota(1, 0)).build())
+        .hasMessageContaining("limits.maxBytesPerPeer");
+    assertThat(KadConfig.builder().limits(d.withQuota(5, 1000)).build().limits().quota())
+        .isEqualTo(new org.chorus.dht.kad.records.RecordStore.Quota(5, 1000));
   }
 }

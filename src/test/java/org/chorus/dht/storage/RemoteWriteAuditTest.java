@@ -170,6 +170,12 @@ class RemoteWriteAuditTest {
     HttpResponse<String> metrics = RestCalls.send(node, TOKEN, "GET", "/actuator/prometheus", null);
     assertThat(metrics.body())
         .contains("chorus_audit_remote_suppressed_total 40.0")
-        .contains("chorus_audit_remote_dropped_total 0.0");
+        .contains("chorus_audit_remote_dropped_total 0.0")
+        // the kad limits' meters (README "Kad limits")
+        .contains("chorus_kad_requests_throttled_total")
+        .contains("chorus_kad_executor_queue_depth")
+        .contains("chorus_kad_executor_refused_total")
+        .contains("chorus_kad_providers_evicted_total")
+        .contains("chorus_dht_records_refused_total{reason=\"quota\",source=\"put\"}");
   }
 }

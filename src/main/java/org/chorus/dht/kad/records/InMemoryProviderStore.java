@@ -9,16 +9,20 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.chorus.dht.kad.wire.KadPeer;
 import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.core.PeerId;
 
 /**
  * A {@link ProviderStore} in memory. Bounded: at most {@code maxKeys} keys and {@code maxPerKey}
- * providers per key; a new key or provider over a cap is refused (counted), a known provider is
- * always refreshed. go has no per-key cap; ours keeps one key from growing without bound while
- * leaving room for role and capability keys, which every holder of a role provides.
+ * providers per key; a new key over the cap is refused (counted), a new provider of a full key
+ * evicts the oldest unverified provider or is refused when all are verified (see {@link
+ * ProviderStore}), a known provider is always refreshed. go has no per-key cap; ours keeps one key
+ * from growing without bound while leaving room for role and capability keys, which every holder of
+ * a role provides.
  *
  * <p>Thread-safe: every method holds the store's lock and does no I/O.
  */
@@ -31,9 +35,27 @@ public final class InMemoryProviderStore implements ProviderStore {
   private final int maxPerKey;
   private final Map<ByteBuffer, LinkedHashMap<PeerId, Provider>> providers = new HashMap<>();
   private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong evicted = new AtomicLong();
+  private final Predicate<PeerId> verified;
 
+  /** Every provider counts as verified: a full key refuses newcomers. */
   public InMemoryProviderStore(
       Clock clock, Duration validity, Duration addrsValidity, int maxKeys, int maxPerKey) {
+    this(clock, validity, addrsValidity, maxKeys, maxPerKey, p -> true);
+  }
+
+  /**
+   * @param verified whether a provider is verified (never evicted from a full key); called under
+   *     the store's lock, so it must be quick and must not call back into this store
+   */
+  public InMemoryProviderStore(
+      Clock clock,
+      Duration validity,
+      Duration addrsValidity,
+      int maxKeys,
+      int maxPerKey,
+      Predicate<PeerId> verified) {
+    this.verified = Objects.requireNonNull(verified, "verified");
     if (maxKeys <= 0 || maxPerKey <= 0 || validity.isNegative() || addrsValidity.isNegative()) {
       throw new IllegalArgumentException("caps and validities must be positive");
     }
@@ -65,8 +87,13 @@ public final class InMemoryProviderStore implements ProviderStore {
     if (!known && forKey.size() >= maxPerKey) {
       forKey.values().removeIf(e -> expired(e, now));
       if (forKey.size() >= maxPerKey) {
-        refused.incrementAndGet();
-        return AddOutcome.PROVIDER_LIMIT;
+        PeerId victim = oldestUnverified(forKey.values(), verified);
+        if (victim == null) {
+          refused.incrementAndGet();
+          return AddOutcome.PROVIDER_LIMIT;
+        }
+        forKey.remove(victim);
+        evicted.incrementAndGet();
       }
     }
     List<Multiaddr> addrs = provider.addrs();
@@ -130,6 +157,27 @@ public final class InMemoryProviderStore implements ProviderStore {
   @Override
   public long refused() {
     return refused.get();
+  }
+
+  @Override
+  public long evicted() {
+    return evicted.get();
+  }
+
+  /**
+   * The provider that makes room in a full key: the least recently added or refreshed one that is
+   * not verified; null when all are verified.
+   */
+  static PeerId oldestUnverified(
+      java.util.Collection<Provider> providers, Predicate<PeerId> verified) {
+    List<Provider> byAge = new ArrayList<>(providers);
+    byAge.sort(java.util.Comparator.comparing(Provider::addedAt));
+    for (Provider p : byAge) {
+      if (!verified.test(p.id())) {
+        return p.id();
+      }
+    }
+    return null;
   }
 
   private boolean expired(Provider e, Instant now) {

@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * A record was refused: unknown namespace, malformed key or value, bad signature, a writer without
- * authority, an older version than held, a full store. The {@link Reason} is the label of {@code
- * chorus_dht_records_refused_total{reason}} and of the audit line.
+ * authority, an older version than held, a full store, a peer over its quota. The {@link Reason} is
+ * the label of {@code chorus_dht_records_refused_total{reason}} and of the audit line.
  */
 public final class InvalidRecordException extends RuntimeException {
 
@@ -29,7 +29,9 @@ public final class InvalidRecordException extends RuntimeException {
     /** Expired (peer records). */
     EXPIRED,
     /** The local store is full. */
-    STORE_FULL;
+    STORE_FULL,
+    /** The putting peer has as many records or bytes stored here as its quota allows. */
+    QUOTA;
 
     /** Lower-case label, e.g. {@code bad_signature}. */
     public String label() {

@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.chorus.dht.kad.wire.KadPeer;
 import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.core.PeerId;
@@ -26,9 +28,10 @@ import org.h2.mvstore.MVStore;
 /**
  * A {@link ProviderStore} in an H2 MVStore file of the data directory (by convention {@code
  * <dataDir>/kad-providers.mv.db}), with the semantics and caps of {@link InMemoryProviderStore}: at
- * most {@code maxKeys} keys and {@code maxPerKey} providers per key (over a cap: refused and
- * counted; a known provider is always refreshed), records valid {@code validity} after the last
- * ADD_PROVIDER, addresses handed out for {@code addrsValidity}.
+ * most {@code maxKeys} keys and {@code maxPerKey} providers per key (a new key over the cap is
+ * refused and counted; a new provider of a full key evicts the oldest unverified one, or is refused
+ * when all are verified; a known provider is always refreshed), records valid {@code validity}
+ * after the last ADD_PROVIDER, addresses handed out for {@code addrsValidity}.
  *
  * <p>One map entry per key holds that key's providers, oldest first (at most {@code maxPerKey}, so
  * a read-modify-write of the entry stays small). {@link #add} and {@link #expire} return only after
@@ -55,6 +58,8 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
   private final int maxKeys;
   private final int maxPerKey;
   private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong evicted = new AtomicLong();
+  private final Predicate<PeerId> verified;
 
   private MvProviderStore(
       MVStore store,
@@ -62,8 +67,10 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
       Duration validity,
       Duration addrsValidity,
       int maxKeys,
-      int maxPerKey) {
+      int maxPerKey,
+      Predicate<PeerId> verified) {
     this.store = store;
+    this.verified = verified;
     this.providers = store.openMap(MAP);
     this.groupCommit = new GroupCommit(() -> MvStores.commitAndSync(store));
     this.clock = clock;
@@ -74,7 +81,8 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
   }
 
   /**
-   * Opens (creating if absent) the store file.
+   * Opens (creating if absent) the store file; every provider counts as verified (a full key
+   * refuses newcomers).
    *
    * @throws MvStores.StoreOpenException if the file cannot be opened (see {@link MvStores})
    */
@@ -85,6 +93,22 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
       Duration addrsValidity,
       int maxKeys,
       int maxPerKey) {
+    return open(file, clock, validity, addrsValidity, maxKeys, maxPerKey, p -> true);
+  }
+
+  /**
+   * As {@link #open(Path, Clock, Duration, Duration, int, int)}; {@code verified} says which
+   * providers a full key never evicts (called under the store's lock: quick, no calls back).
+   */
+  public static MvProviderStore open(
+      Path file,
+      Clock clock,
+      Duration validity,
+      Duration addrsValidity,
+      int maxKeys,
+      int maxPerKey,
+      Predicate<PeerId> verified) {
+    Objects.requireNonNull(verified, "verified");
     if (maxKeys <= 0 || maxPerKey <= 0 || validity.isNegative() || addrsValidity.isNegative()) {
       throw new IllegalArgumentException("caps and validities must be positive");
     }
@@ -94,18 +118,26 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
         validity,
         addrsValidity,
         maxKeys,
-        maxPerKey);
+        maxPerKey,
+        verified);
   }
 
   /** Opens {@code <dataDir>/kad-providers.mv.db} with the default validities and caps. */
   public static MvProviderStore openInDataDir(Path dataDir, Clock clock) {
+    return openInDataDir(dataDir, clock, p -> true);
+  }
+
+  /** As {@link #openInDataDir(Path, Clock)}, never evicting the {@code verified} providers. */
+  public static MvProviderStore openInDataDir(
+      Path dataDir, Clock clock, Predicate<PeerId> verified) {
     return open(
         dataDir.resolve(FILE_NAME),
         clock,
         DEFAULT_VALIDITY,
         DEFAULT_ADDRS_VALIDITY,
         DEFAULT_MAX_KEYS,
-        DEFAULT_MAX_PER_KEY);
+        DEFAULT_MAX_PER_KEY,
+        verified);
   }
 
   @Override
@@ -130,8 +162,13 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
       if (!known && forKey.size() >= maxPerKey) {
         forKey.removeIf(p -> expired(p, now));
         if (forKey.size() >= maxPerKey) {
-          refused.incrementAndGet();
-          return AddOutcome.PROVIDER_LIMIT;
+          PeerId victim = InMemoryProviderStore.oldestUnverified(forKey, verified);
+          if (victim == null) {
+            refused.incrementAndGet();
+            return AddOutcome.PROVIDER_LIMIT;
+          }
+          forKey.remove(indexOf(forKey, victim));
+          evicted.incrementAndGet();
         }
       }
       List<Multiaddr> addrs = provider.addrs();
@@ -197,6 +234,11 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
   @Override
   public long refused() {
     return refused.get();
+  }
+
+  @Override
+  public long evicted() {
+    return evicted.get();
   }
 
   /** Commits and closes the file. */

@@ -14,9 +14,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.chorus.dht.kad.wire.KadRecord;
+import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.store.GroupCommit;
 import org.chorus.dht.store.MvStores;
 import org.h2.mvstore.MVMap;
@@ -26,7 +28,14 @@ import org.h2.mvstore.MVStore;
  * A {@link RecordStore} in an H2 MVStore file of the data directory (by convention {@code
  * <dataDir>/kad-records.mv.db}), with the semantics and cap of {@link InMemoryRecordStore}: values
  * expire {@code expiry} after they were stored, a new key is refused when {@code maxRecords} keys
- * are held (after expired ones were dropped), existing keys can always be replaced.
+ * are held (after expired ones were dropped), existing keys can always be replaced, and the
+ * per-peer {@linkplain RecordStore.Quota quota} of {@link #putFor}.
+ *
+ * <p>Charges: a second map ({@code owners}) holds, for every record charged to a peer, that peer
+ * and the bytes charged; it changes in the same commit as the record, so the two agree after a
+ * crash. Opening the file sums it into the per-peer tally, so the quota holds across restarts
+ * (reading only the small owner entries, not the values). Records written before the map existed
+ * are charged to no one.
  *
  * <p>Durability: {@link #put}, {@link #remove} and {@link #expire} return only after an MVStore
  * commit and {@code fsync} that cover the change (shared through {@link GroupCommit}), so a restart
@@ -42,19 +51,28 @@ public final class MvRecordStore implements RecordStore, AutoCloseable {
   public static final int DEFAULT_CACHE_MB = 16;
 
   private static final String MAP = "records";
+  private static final String OWNERS = "owners";
   private static final HexFormat HEX = HexFormat.of();
 
   private final MVStore store;
   private final MVMap<String, byte[]> records;
+  private final MVMap<String, byte[]> owners;
+  private final Charges charges = new Charges();
   private final GroupCommit groupCommit;
   private final Clock clock;
   private final Duration expiry;
   private final int maxRecords;
   private final AtomicLong refusedFull = new AtomicLong();
+  private final AtomicLong refusedQuota = new AtomicLong();
 
   private MvRecordStore(MVStore store, Clock clock, Duration expiry, int maxRecords) {
     this.store = store;
     this.records = store.openMap(MAP);
+    this.owners = store.openMap(OWNERS);
+    for (byte[] owner : owners.values()) {
+      Owner o = decodeOwner(owner);
+      charges.charge(o.peer(), o.bytes());
+    }
     this.groupCommit = new GroupCommit(() -> MvStores.commitAndSync(store));
     this.clock = clock;
     this.expiry = expiry;
@@ -82,14 +100,53 @@ public final class MvRecordStore implements RecordStore, AutoCloseable {
 
   @Override
   public PutOutcome put(KadRecord record) {
+    return store(null, record, null);
+  }
+
+  @Override
+  public PutOutcome putFor(PeerId peer, KadRecord record, Quota quota) {
+    return store(Objects.requireNonNull(peer, "peer"), record, Objects.requireNonNull(quota));
+  }
+
+  @Override
+  public synchronized Usage usage(PeerId peer) {
+    return charges.usage(peer);
+  }
+
+  // peer null: this node's own write
+  private PutOutcome store(PeerId peer, KadRecord record, Quota quota) {
     long ticket;
     synchronized (this) {
       String k = HEX.formatHex(record.key());
-      if (!records.containsKey(k) && records.size() >= maxRecords && dropExpired() == 0) {
+      Instant now = clock.instant();
+      byte[] heldValue = records.get(k);
+      boolean held = heldValue != null && !expired(storedAt(heldValue), now);
+      if (heldValue != null && !held) {
+        drop(k); // an expired record is not held: a PUT of its key is a new record
+      }
+      if (!held && records.size() >= maxRecords && dropExpired() == 0) {
         refusedFull.incrementAndGet();
         return PutOutcome.FULL;
       }
-      records.put(k, encode(record, clock.instant()));
+      long bytes = Charges.bytesOf(record.key(), record.value());
+      Owner owner = held ? ownerOf(k) : null;
+      if (peer == null) {
+        if (owner != null) {
+          charges.release(owner.peer(), owner.bytes());
+          owners.remove(k);
+        }
+      } else if (!held) {
+        if (!charges.fits(peer, bytes, quota)) {
+          refusedQuota.incrementAndGet();
+          return PutOutcome.OVER_QUOTA;
+        }
+        charges.charge(peer, bytes);
+        owners.put(k, encodeOwner(new Owner(peer, bytes)));
+      } else if (owner != null) {
+        charges.resize(owner.peer(), owner.bytes(), bytes);
+        owners.put(k, encodeOwner(new Owner(owner.peer(), bytes)));
+      }
+      records.put(k, encode(record, now));
       ticket = groupCommit.register();
     }
     sync(ticket);
@@ -113,7 +170,7 @@ public final class MvRecordStore implements RecordStore, AutoCloseable {
   public boolean remove(byte[] key) {
     long ticket;
     synchronized (this) {
-      if (records.remove(HEX.formatHex(key)) == null) {
+      if (!drop(HEX.formatHex(key))) {
         return false;
       }
       ticket = groupCommit.register();
@@ -147,6 +204,11 @@ public final class MvRecordStore implements RecordStore, AutoCloseable {
     return refusedFull.get();
   }
 
+  /** Puts refused because the peer's quota was used up (a rejection metric). */
+  public long refusedQuota() {
+    return refusedQuota.get();
+  }
+
   /** Commits and closes the file. */
   @Override
   public synchronized void close() {
@@ -164,8 +226,43 @@ public final class MvRecordStore implements RecordStore, AutoCloseable {
         dead.add(e.getKey());
       }
     }
-    dead.forEach(records::remove);
+    dead.forEach(this::drop);
     return dead.size();
+  }
+
+  // caller holds the lock: removes the record and its charge; the caller syncs
+  private boolean drop(String k) {
+    if (records.remove(k) == null) {
+      return false;
+    }
+    byte[] owner = owners.remove(k);
+    if (owner != null) {
+      Owner o = decodeOwner(owner);
+      charges.release(o.peer(), o.bytes());
+    }
+    return true;
+  }
+
+  private Owner ownerOf(String k) {
+    byte[] owner = owners.get(k);
+    return owner == null ? null : decodeOwner(owner);
+  }
+
+  /** Who a record is charged to, and with how many bytes. */
+  private record Owner(PeerId peer, long bytes) {}
+
+  // layout: bytes charged (long), then the peer id's bytes
+  private static byte[] encodeOwner(Owner o) {
+    byte[] id = o.peer().toBytes();
+    return java.nio.ByteBuffer.allocate(8 + id.length).putLong(o.bytes()).put(id).array();
+  }
+
+  private static Owner decodeOwner(byte[] stored) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(stored);
+    long bytes = in.getLong();
+    byte[] id = new byte[in.remaining()];
+    in.get(id);
+    return new Owner(PeerId.fromBytes(id), bytes);
   }
 
   private void sync(long ticket) {

@@ -12,8 +12,14 @@ import org.chorus.dht.p2p.core.PeerId;
  * with the addresses they gave and when. A record is valid {@link #DEFAULT_VALIDITY} after its last
  * ADD_PROVIDER; its addresses are handed out only for {@link #DEFAULT_ADDRS_VALIDITY}
  * (go-libp2p-kad-dht's provide validity and provider-address TTL). Implementations are bounded
- * (named caps below) and thread-safe; {@link InMemoryProviderStore} for now, a persistent one
- * later.
+ * (named caps below) and thread-safe: {@link InMemoryProviderStore} and {@link MvProviderStore}.
+ *
+ * <p>Full key: when a key has its {@code maxPerKey} providers and a new one arrives, the oldest
+ * (least recently added or refreshed) provider that is not <em>verified</em> makes room for it; a
+ * verified one is never evicted, so when every slot is verified the newcomer is refused ({@link
+ * AddOutcome#PROVIDER_LIMIT}). "Verified" is a predicate the node injects (a peer whose peer record
+ * proves its role claim); fake identities, however many, then only push each other out. Without a
+ * predicate every provider counts as verified: a full key refuses newcomers.
  */
 public interface ProviderStore {
   Duration DEFAULT_VALIDITY = Duration.ofHours(48);
@@ -63,4 +69,7 @@ public interface ProviderStore {
 
   /** ADD_PROVIDERs refused by a cap (a rejection metric). */
   long refused();
+
+  /** Unverified providers evicted from a full key to make room for a newcomer. */
+  long evicted();
 }

@@ -4,13 +4,20 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import org.chorus.dht.kad.wire.KadRecord;
+import org.chorus.dht.p2p.core.PeerId;
 
 /**
  * The one way records enter a node's {@link RecordStore}: a peer's PUT_VALUE and this node's own
  * writes alike. It validates the record, and under a per-key lock compares it with the held one
  * ({@link RecordValidator#checkReplaces}) and stores it, so that two writes of one key arriving at
  * once cannot both be told "stored" (the check and the put are one step). The first record of a
- * version to reach a node holds that version there; see {@code UcxlEnvelopeValidator}.
+ * version to reach a node holds that version there; see {@code UcxlEnvelopeValidator}. A peer's PUT
+ * ({@link #offerFrom}) of a key this node does not hold is charged to that peer under the
+ * {@linkplain RecordStore.Quota quota}; this node's own writes ({@link #offer}, {@link #replace})
+ * are charged to no one.
+ *
+ * <p>Validation and the store's write (a commit and fsync for a persistent store) block: call it
+ * off the event loops.
  *
  * <p>Thread-safe. The locks are striped ({@value #STRIPES}), held only for one get, one compare and
  * one put.
@@ -40,13 +47,21 @@ public final class RecordGate {
 
   private final RecordStore records;
   private final RecordValidator validator;
+  private final RecordStore.Quota quota;
   private final Object[] locks = new Object[STRIPES];
   private final java.util.List<java.util.function.Consumer<byte[]>> onStored =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  /** A gate without a per-peer quota. */
   public RecordGate(RecordStore records, RecordValidator validator) {
+    this(records, validator, RecordStore.Quota.UNLIMITED);
+  }
+
+  /** A gate charging peers' PUTs under {@code quota}. */
+  public RecordGate(RecordStore records, RecordValidator validator, RecordStore.Quota quota) {
     this.records = Objects.requireNonNull(records, "records");
     this.validator = Objects.requireNonNull(validator, "validator");
+    this.quota = Objects.requireNonNull(quota, "quota");
     for (int i = 0; i < STRIPES; i++) {
       locks[i] = new Object();
     }
@@ -79,11 +94,28 @@ public final class RecordGate {
     return validator;
   }
 
+  public RecordStore.Quota quota() {
+    return quota;
+  }
+
   /**
    * Validates {@code record} and stores it if it may replace what is held; durable when it returns
-   * {@link Stored} (for a persistent store).
+   * {@link Stored} (for a persistent store). This node's own write: charged to no peer.
    */
   public Outcome offer(KadRecord record) {
+    return offer(null, record);
+  }
+
+  /**
+   * As {@link #offer(KadRecord)} for {@code peer}'s PUT_VALUE: a key not held here is charged to
+   * {@code peer} and refused ({@link InvalidRecordException.Reason#QUOTA}) over its quota; a
+   * republish or a newer version of a held key is not a new record.
+   */
+  public Outcome offerFrom(PeerId peer, KadRecord record) {
+    return offer(Objects.requireNonNull(peer, "peer"), record);
+  }
+
+  private Outcome offer(PeerId peer, KadRecord record) {
     byte[] key = record.key();
     try {
       validator.validate(key, record.value());
@@ -99,7 +131,20 @@ public final class RecordGate {
           return new Refused(e, held);
         }
       }
-      if (records.put(record) != RecordStore.PutOutcome.STORED) {
+      RecordStore.PutOutcome put =
+          peer == null ? records.put(record) : records.putFor(peer, record, quota);
+      if (put == RecordStore.PutOutcome.OVER_QUOTA) {
+        return new Refused(
+            new InvalidRecordException(
+                InvalidRecordException.Reason.QUOTA,
+                "the peer has its quota of records stored here ("
+                    + quota.maxRecords()
+                    + " records, "
+                    + quota.maxBytes()
+                    + " bytes)"),
+            Optional.empty());
+      }
+      if (put != RecordStore.PutOutcome.STORED) {
         return new Refused(
             new InvalidRecordException(
                 InvalidRecordException.Reason.STORE_FULL, "the record store is full"),

@@ -5,7 +5,8 @@ import org.chorus.dht.p2p.core.PeerId;
 /**
  * Told about records that came from peers: PUT_VALUE requests stored or refused, and values a
  * lookup received and refused. For metrics and the audit log. Called on the thread that handled the
- * record (often an event loop): must not block. Implementations must be thread-safe.
+ * record (a kad worker, whose threads peers' requests share): must not block. Implementations must
+ * be thread-safe.
  */
 public interface RecordListener {
 

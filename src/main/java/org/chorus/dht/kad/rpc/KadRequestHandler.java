@@ -2,6 +2,7 @@ package org.chorus.dht.kad.rpc;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -41,14 +42,28 @@ import org.slf4j.LoggerFactory;
  * error (garbage, unknown namespace, bad provider key, store full) resets the stream without an
  * error message and counts as a {@linkplain #rejected() rejection}.
  *
- * <p>Thread-safe. Requests are handled on the stream's I/O thread; the stores it uses are in-memory
- * and do not block.
+ * <p>Limits (ARCHITECTURE.md "Kad limits"): every request first takes a token of its peer's bucket
+ * in the {@link PeerRateLimiter} (none left: the stream is reset, counted in {@link #throttled()});
+ * then it is worked on the {@link KadWorkPool} (decode, validation, store writes with their fsync,
+ * store reads), not on the event loop, which only frames and dispatches; a full pool queue resets
+ * the stream too (counted by the pool). A stream carries requests one after another: while one is
+ * worked, at most {@value #MAX_PIPELINED} more that the peer sent without waiting are held in order
+ * (one more resets the stream), and the answer of each is written before the next is worked. A PUT
+ * of a key not held here is charged to the peer's record quota ({@link RecordGate#offerFrom}).
+ *
+ * <p>Thread-safe.
  */
 public final class KadRequestHandler implements StreamHandler {
   private static final Logger LOG = LoggerFactory.getLogger(KadRequestHandler.class);
 
   /** go-libp2p-kad-dht rejects provider keys longer than this. */
   public static final int MAX_PROVIDER_KEY = 80;
+
+  /**
+   * Named cap: requests a stream may have waiting behind the one being worked (go and js clients
+   * wait for each answer, so they never have any).
+   */
+  public static final int MAX_PIPELINED = 4;
 
   private final PeerId self;
   private final Supplier<List<Multiaddr>> selfAddrs;
@@ -62,6 +77,8 @@ public final class KadRequestHandler implements StreamHandler {
   private final Duration messageTimeout;
   private final RpcTimer timer;
   private final int closerPeers;
+  private final KadWorkPool pool;
+  private final PeerRateLimiter limiter;
   private final LongAdder served = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private volatile RecordListener recordListener = new RecordListener() {};
@@ -98,7 +115,8 @@ public final class KadRequestHandler implements StreamHandler {
 
   /**
    * As the other constructor, storing through {@code gate} (shared with the node's own writes, so a
-   * peer's PUT and a local write of one key are ordered).
+   * peer's PUT and a local write of one key are ordered); requests are worked on the calling I/O
+   * thread without a rate limit (tests and tools).
    */
   public KadRequestHandler(
       PeerId self,
@@ -111,6 +129,40 @@ public final class KadRequestHandler implements StreamHandler {
       Duration messageTimeout,
       RpcTimer timer,
       int closerPeers) {
+    this(
+        self,
+        selfAddrs,
+        addressBook,
+        gate,
+        providers,
+        closestPeers,
+        clock,
+        messageTimeout,
+        timer,
+        closerPeers,
+        KadWorkPool.inline(),
+        PeerRateLimiter.unlimited());
+  }
+
+  /**
+   * As the other constructors, working requests on {@code pool} after taking a token from {@code
+   * limiter} (what a node runs).
+   */
+  public KadRequestHandler(
+      PeerId self,
+      Supplier<List<Multiaddr>> selfAddrs,
+      Function<PeerId, List<Multiaddr>> addressBook,
+      RecordGate gate,
+      ProviderStore providers,
+      ClosestPeers closestPeers,
+      Clock clock,
+      Duration messageTimeout,
+      RpcTimer timer,
+      int closerPeers,
+      KadWorkPool pool,
+      PeerRateLimiter limiter) {
+    this.pool = Objects.requireNonNull(pool, "pool");
+    this.limiter = Objects.requireNonNull(limiter, "limiter");
     this.self = Objects.requireNonNull(self);
     this.selfAddrs = Objects.requireNonNull(selfAddrs);
     this.addressBook = Objects.requireNonNull(addressBook);
@@ -160,9 +212,17 @@ public final class KadRequestHandler implements StreamHandler {
     return served.sum();
   }
 
-  /** Requests refused by resetting the stream (bad message, invalid record, a cap, timeout). */
+  /**
+   * Requests refused by resetting the stream (bad message, invalid record, a cap, timeout, a full
+   * work queue), throttled ones not included.
+   */
   public long rejected() {
     return rejected.sum();
+  }
+
+  /** Requests refused for want of a rate-limit token ({@link PeerRateLimiter#throttled()}). */
+  public long throttled() {
+    return limiter.throttled();
   }
 
   @Override
@@ -172,17 +232,30 @@ public final class KadRequestHandler implements StreamHandler {
     s.armTimer();
   }
 
-  /** One inbound stream: a request at a time, each within the message timeout. */
+  /**
+   * One inbound stream: a request at a time, each within the message timeout. Framing and the
+   * rate-limit check happen on the stream's I/O thread; each request is worked on the pool and the
+   * next one is dispatched when its answer has been written.
+   */
   private final class Session implements LengthPrefixed.Handler {
     private final Stream stream;
     private final AtomicInteger generation = new AtomicInteger();
+    // guarded by this
+    private final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
+    private boolean busy; // a request is on the pool or being worked
+    private boolean ended; // the peer closed its side
+    private boolean dead; // reset
 
     Session(Stream stream) {
       this.stream = stream;
     }
 
     void armTimer() {
-      int g = generation.incrementAndGet();
+      schedule(generation.incrementAndGet());
+    }
+
+    /** Resets the stream {@code messageTimeout} from now unless the generation moved on. */
+    private void schedule(int g) {
       timer.schedule(
           messageTimeout,
           () -> {
@@ -190,38 +263,120 @@ public final class KadRequestHandler implements StreamHandler {
               rejected.increment();
               LOG.debug(
                   "kad stream from {}: no request in {}", stream.remotePeer(), messageTimeout);
-              stream.reset();
+              kill();
             }
           });
     }
 
     @Override
     public void onMessage(Stream st, byte[] message) {
-      generation.incrementAndGet(); // disarm while handling
+      if (!limiter.tryAcquire(st.remotePeer())) {
+        LOG.debug("kad request from {} throttled", st.remotePeer());
+        kill();
+        return;
+      }
+      boolean overflow = false;
+      synchronized (this) {
+        generation.incrementAndGet(); // disarm while handling
+        if (dead) {
+          return;
+        }
+        if (!busy) {
+          busy = true;
+        } else if (waiting.size() < MAX_PIPELINED) {
+          waiting.add(message); // worked when the ones before it are answered
+          return;
+        } else {
+          overflow = true;
+        }
+      }
+      if (overflow) {
+        refuse("more than " + MAX_PIPELINED + " requests waiting on one stream");
+        return;
+      }
+      dispatch(message);
+    }
+
+    private void dispatch(byte[] message) {
+      if (!pool.tryExecute(message.length, () -> work(message))) {
+        refuse("the kad work queue is full");
+      }
+    }
+
+    /** On a worker: answers one request, then dispatches the next one or finishes. */
+    private void work(byte[] message) {
+      synchronized (this) {
+        if (dead) {
+          return;
+        }
+      }
       Optional<byte[]> response;
       try {
-        response = answer(st.remotePeer(), message);
+        response = answer(stream.remotePeer(), message);
       } catch (RuntimeException e) {
-        rejected.increment();
-        generation.incrementAndGet();
-        LOG.debug("kad request from {} refused: {}", st.remotePeer(), e.getMessage());
-        st.reset();
+        refuse(e.getMessage());
         return;
       }
       served.increment();
-      armTimer(); // the next request's time starts now
-      response.ifPresent(r -> LengthPrefixed.write(st, r));
+      response.ifPresent(r -> LengthPrefixed.write(stream, r));
+      byte[] next;
+      boolean close;
+      int g = 0;
+      synchronized (this) {
+        if (dead) {
+          return;
+        }
+        next = waiting.poll();
+        busy = next != null;
+        close = next == null && ended;
+        if (next == null && !close) {
+          g = generation.incrementAndGet(); // a request arriving after this disarms it
+        }
+      }
+      if (next != null) {
+        dispatch(next);
+      } else if (close) {
+        stream.closeWrite();
+      } else {
+        schedule(g); // the next request's time starts now
+      }
+    }
+
+    private void refuse(String why) {
+      rejected.increment();
+      LOG.debug("kad request from {} refused: {}", stream.remotePeer(), why);
+      kill();
+    }
+
+    private void kill() {
+      generation.incrementAndGet();
+      synchronized (this) {
+        dead = true;
+        waiting.clear();
+      }
+      stream.reset();
     }
 
     @Override
     public void onEnd(Stream st, boolean clean) {
       generation.incrementAndGet();
-      st.closeWrite();
+      boolean close;
+      synchronized (this) {
+        ended = true;
+        close = !busy && !dead;
+      }
+      if (close) {
+        st.closeWrite(); // else after the last answer
+      }
     }
 
     @Override
     public void onError(Stream st, Throwable cause) {
       generation.incrementAndGet();
+      synchronized (this) {
+        dead = true;
+        waiting.clear();
+      }
       if (cause instanceof org.chorus.dht.p2p.core.ProtocolException) {
         rejected.increment(); // over the cap
       }
@@ -265,7 +420,7 @@ public final class KadRequestHandler implements StreamHandler {
       throw e;
     }
     KadRecord stamped = rec.withTimeReceived(RecordTime.format(clock.instant()));
-    RecordGate.Outcome outcome = gate.offer(stamped);
+    RecordGate.Outcome outcome = gate.offerFrom(from, stamped);
     if (outcome instanceof RecordGate.Refused refused) {
       InvalidRecordException e = refused.error();
       recordListener.refused(from, key, RecordListener.Source.PUT, e.reason(), e.getMessage());

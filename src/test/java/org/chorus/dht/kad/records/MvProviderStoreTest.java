@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.chorus.dht.kad.wire.KadPeer;
+import org.chorus.dht.p2p.core.PeerId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +18,7 @@ class MvProviderStoreTest extends ProviderStoreContractTest {
   private final List<MvProviderStore> opened = new ArrayList<>();
 
   @Override
-  ProviderStore create(int maxKeys, int maxPerKey) {
+  ProviderStore create(int maxKeys, int maxPerKey, Predicate<PeerId> verified) {
     MvProviderStore s =
         MvProviderStore.open(
             dir.resolve(MvProviderStore.FILE_NAME),
@@ -24,7 +26,8 @@ class MvProviderStoreTest extends ProviderStoreContractTest {
             ProviderStore.DEFAULT_VALIDITY,
             ProviderStore.DEFAULT_ADDRS_VALIDITY,
             maxKeys,
-            maxPerKey);
+            maxPerKey,
+            verified);
     opened.add(s);
     return s;
   }

@@ -53,6 +53,27 @@ class MvRecordStoreTest extends RecordStoreContractTest {
   }
 
   @Test
+  void chargesSurviveRestart_andTheQuotaStillHolds() {
+    RecordStore.Quota quota = new RecordStore.Quota(2, Long.MAX_VALUE);
+    MvRecordStore s = open(10);
+    s.putFor(ALICE, rec("/CHORUS/a", "1"), quota);
+    s.putFor(ALICE, rec("/CHORUS/b", "22"), quota);
+    s.putFor(BOB, rec("/CHORUS/c", "3"), quota);
+    s.put(rec("/CHORUS/c", "mine"));
+    s.close();
+
+    MvRecordStore reopened = open(10);
+    assertThat(reopened.usage(ALICE)).isEqualTo(new RecordStore.Usage(2, 10 + 11));
+    assertThat(reopened.usage(BOB)).isEqualTo(RecordStore.Usage.NONE);
+    assertThat(reopened.putFor(ALICE, rec("/CHORUS/d", "1"), quota))
+        .isEqualTo(RecordStore.PutOutcome.OVER_QUOTA);
+    assertThat(reopened.refusedQuota()).isEqualTo(1);
+    reopened.remove(k("/CHORUS/a"));
+    reopened.close();
+    assertThat(open(10).usage(ALICE).records()).isEqualTo(1);
+  }
+
+  @Test
   void countsRefusals() {
     MvRecordStore s = open(1);
     s.put(rec("/CHORUS/a", "1"));
