@@ -141,7 +141,8 @@ public final class Dht implements AutoCloseable {
     RpcTimer rpcTimer = (delay, task) -> timer.schedule(delay.toMillis(), task);
     this.messenger = new KadMessenger(host, protocol, config.rpcTimeout(), rpcTimer);
     this.runner = new AsyncQueryRunner(timer, config.k());
-    this.limiter = PeerRateLimiter.of(config.limits());
+    // on the injected timer, so tests can stop time (the buckets refill with it)
+    this.limiter = PeerRateLimiter.of(config.limits(), () -> timer.nowMillis() * 1_000_000L);
     this.pool = KadWorkPool.start(config.limits());
   }
 

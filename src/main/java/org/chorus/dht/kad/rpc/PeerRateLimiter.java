@@ -73,11 +73,16 @@ public final class PeerRateLimiter {
 
   /** The limits' rate, burst and peer cap on {@link System#nanoTime()}. */
   public static PeerRateLimiter of(KadConfig.Limits limits) {
+    return of(limits, System::nanoTime);
+  }
+
+  /** As {@link #of(KadConfig.Limits)} on {@code nanoTicker} (nanoseconds, monotonic). */
+  public static PeerRateLimiter of(KadConfig.Limits limits, LongSupplier nanoTicker) {
     return new PeerRateLimiter(
         limits.requestsPerSecond(),
         limits.requestBurst(),
         limits.maxRateLimitedPeers(),
-        System::nanoTime);
+        nanoTicker);
   }
 
   /** Never throttles (unit tests and tools). */
