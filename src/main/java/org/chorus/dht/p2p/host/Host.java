@@ -60,7 +60,10 @@ import org.slf4j.LoggerFactory;
  * {@link #startAutoNat()} is called, probes its own {@link #reachability()}. Limits: {@link
  * HostConfig#maxConnections()}, streams per connection ({@code yamux.maxStreams}), an idle timeout
  * per connection and a dial timeout covering connect and upgrade. A {@link ConnectionGater} ({@link
- * #setConnectionGater}) decides which connections it makes and keeps.
+ * #setConnectionGater}) decides which connections it makes and keeps. With {@link
+ * HostConfig#swarmKey()} the host is in a private network: every connection is protected with the
+ * key before anything is negotiated, and peers without it are refused ({@link
+ * #privateNetworkRefused()}).
  *
  * <p>Thread-safe. Handlers and listeners are called on Netty event-loop threads and must not block.
  * Upper layers see only {@code p2p.core} types.
@@ -102,7 +105,11 @@ public final class Host implements AutoCloseable {
     this.memoryGroup = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
     this.transports = List.of(new TcpTransport(group), new MemoryTransport(memoryGroup));
     this.upgrader =
-        new Upgrader(new NoiseSecurity(identity), config.yamux(), config.negotiationTimeout());
+        new Upgrader(
+            new NoiseSecurity(identity),
+            config.yamux(),
+            config.negotiationTimeout(),
+            config.swarmKey());
     this.peerStore = new PeerStore(config.maxPeers());
     this.identify =
         new Identify(
@@ -291,6 +298,14 @@ public final class Host implements AutoCloseable {
   /** Inbound connections closed at once because {@link HostConfig#maxConnections()} was reached. */
   public long connectionsRefused() {
     return connectionsRefused.get();
+  }
+
+  /**
+   * Connections refused by the private network protector ({@link HostConfig#swarmKey()}): peers
+   * with another swarm key or none, in either direction.
+   */
+  public long privateNetworkRefused() {
+    return upgrader.privateNetworkRefused();
   }
 
   /** Binds {@code addr} (port 0 picks one); completes with the bound address. */
@@ -651,6 +666,11 @@ public final class Host implements AutoCloseable {
           @Override
           public void failed(String reason) {
             upgradeFailed(ch, reason, result);
+          }
+
+          @Override
+          public void refused(String reason) { // counted and logged (debug) by the upgrader
+            result.completeExceptionally(new java.io.IOException(reason));
           }
         });
     ch.pipeline().addLast("errors", new ErrorHandler());

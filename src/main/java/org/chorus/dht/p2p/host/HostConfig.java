@@ -2,7 +2,9 @@ package org.chorus.dht.p2p.host;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import org.chorus.dht.p2p.mux.yamux.YamuxConfig;
+import org.chorus.dht.p2p.pnet.SwarmKey;
 import org.chorus.dht.p2p.protocol.autonat.AutoNatConfig;
 
 /**
@@ -24,6 +26,9 @@ import org.chorus.dht.p2p.protocol.autonat.AutoNatConfig;
  * @param yamux the muxer's knobs (window, streams per connection, frame and send-buffer caps)
  * @param autonat AutoNAT: whether we serve dial-backs ({@link AutoNatConfig#serverEnabled()},
  *     default on), the server's limits and the reachability probe's pace
+ * @param swarmKey the private network's pre-shared key (pnet PSK v1): when present, every
+ *     connection, inbound and outbound, is protected with it before multistream-select, and peers
+ *     without it are refused; default none (the public network)
  */
 public record HostConfig(
     String agentVersion,
@@ -38,7 +43,8 @@ public record HostConfig(
     int ioThreads,
     int maxPeers,
     YamuxConfig yamux,
-    AutoNatConfig autonat) {
+    AutoNatConfig autonat,
+    Optional<SwarmKey> swarmKey) {
   public static final String DEFAULT_AGENT_VERSION = "chorus-dht/0.1.0";
   public static final String DEFAULT_PROTOCOL_VERSION = "ipfs/0.1.0";
   public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(10);
@@ -58,6 +64,7 @@ public record HostConfig(
     Objects.requireNonNull(protocolVersion, "protocolVersion");
     Objects.requireNonNull(yamux, "yamux");
     Objects.requireNonNull(autonat, "autonat");
+    Objects.requireNonNull(swarmKey, "swarmKey");
     validate(
         dialTimeout,
         negotiationTimeout,
@@ -138,6 +145,7 @@ public record HostConfig(
     b.maxPeers = maxPeers;
     b.yamux = yamux;
     b.autonat = autonat;
+    b.swarmKey = swarmKey;
     return b;
   }
 
@@ -156,6 +164,7 @@ public record HostConfig(
     private int maxPeers = DEFAULT_MAX_PEERS;
     private YamuxConfig yamux = YamuxConfig.DEFAULT;
     private AutoNatConfig autonat = AutoNatConfig.DEFAULT;
+    private Optional<SwarmKey> swarmKey = Optional.empty();
 
     public Builder agentVersion(String v) {
       agentVersion = v;
@@ -222,6 +231,12 @@ public record HostConfig(
       return this;
     }
 
+    /** A private network with key {@code v}; {@code null} for none (the default). */
+    public Builder swarmKey(SwarmKey v) {
+      swarmKey = Optional.ofNullable(v);
+      return this;
+    }
+
     public HostConfig build() {
       return new HostConfig(
           agentVersion,
@@ -236,7 +251,8 @@ public record HostConfig(
           ioThreads,
           maxPeers,
           yamux,
-          autonat);
+          autonat,
+          swarmKey);
     }
   }
 }
