@@ -35,7 +35,7 @@ import org.bouncycastle.crypto.params.ParametersWithIV;
  *   <li>when the peer's "nonce" is that header in the clear: a peer without a private network;
  *   <li>at the first byte after the nonce that does not decrypt to it: another key;
  *   <li>when nonce and header are not all in within the handshake timeout;
- *   <li>when the peer closes the connection before that.
+ *   <li>when the peer closes or resets the connection before that.
  * </ul>
  *
  * <p>A refusal tells the {@link Listener} once, then closes the channel; what arrives afterwards is
@@ -224,6 +224,20 @@ public final class PnetProtector extends ChannelDuplexHandler {
       in.release();
     }
     ctx.write(sealed, promise);
+  }
+
+  /**
+   * An I/O error before the handshake is done (most often the peer resetting the connection on our
+   * nonce) is a refusal too; later ones go on to the handlers behind.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!refused && confirmed < expected.length && cause instanceof java.io.IOException) {
+      refuse(
+          ctx, "the connection failed during the private network handshake: " + cause.getMessage());
+      return;
+    }
+    ctx.fireExceptionCaught(cause);
   }
 
   @Override

@@ -181,13 +181,19 @@ class PnetProtectorTest {
   }
 
   @Test
-  void thePeerClosingDuringTheHandshakeIsARefusal_ourOwnCloseIsNot() {
+  void thePeerClosingOrResettingDuringTheHandshakeIsARefusal_ourOwnCloseIsNot() {
     EmbeddedChannel peerCloses = channel(key);
     peerCloses.writeInbound(Unpooled.copiedBuffer(new byte[5]));
     // EmbeddedChannel has no remote: fire the inactive event as the transport would
     peerCloses.pipeline().fireChannelInactive();
     assertThat(refusals).singleElement().asString().contains("closed the connection");
     peerCloses.finishAndReleaseAll();
+
+    refusals.clear();
+    EmbeddedChannel reset = channel(key);
+    reset.pipeline().fireExceptionCaught(new java.io.IOException("Connection reset by peer"));
+    assertThat(refusals).singleElement().asString().contains("failed during", "reset by peer");
+    reset.finishAndReleaseAll();
 
     refusals.clear();
     EmbeddedChannel weClose = channel(key);
