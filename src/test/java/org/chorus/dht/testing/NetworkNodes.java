@@ -72,8 +72,24 @@ public final class NetworkNodes {
       Duration operationTimeout,
       QueryTimer timer)
       throws Exception {
+    return start(
+        dataDir, identity, kad, operationTimeout, timer, HostConfig.builder().ioThreads(1).build());
+  }
+
+  /**
+   * As {@link #start(Path, IdentityKey, KadConfig, Duration, QueryTimer)} with host knobs of its
+   * own, e.g. a swarm key.
+   */
+  public static NetworkDht start(
+      Path dataDir,
+      IdentityKey identity,
+      KadConfig kad,
+      Duration operationTimeout,
+      QueryTimer timer,
+      HostConfig hostConfig)
+      throws Exception {
     Clock clock = Clock.systemUTC();
-    Host host = Host.create(HostConfig.builder().ioThreads(1).build(), identity);
+    Host host = Host.create(hostConfig, identity);
     host.listen(LOOPBACK).get(10, TimeUnit.SECONDS);
     MvRecordStore records = MvRecordStore.openInDataDir(dataDir, clock);
     MvProviderStore providers = MvProviderStore.openInDataDir(dataDir, clock);
