@@ -96,6 +96,9 @@ public record ChorusProperties(
    * @param stalePeerTimeout a routing-table peer silent for longer is pinged, and evicted if dead
    * @param staleCheckInterval how often silent peers are looked for (0 disables)
    * @param expireInterval expiry sweep of the local record and provider stores
+   * @param swarmKeyFile a swarm key file (pnet PSK v1, as Kubo and js-libp2p write it): when set,
+   *     the node is in that private network and connects only to peers with the same key; unset
+   *     (the default), the public network
    */
   public record Dht(
       @DefaultValue("/ip4/0.0.0.0/tcp/4001") List<String> listen,
@@ -109,7 +112,8 @@ public record ChorusProperties(
       @DefaultValue("10m") Duration refreshInterval,
       @DefaultValue("10m") Duration stalePeerTimeout,
       @DefaultValue("1m") Duration staleCheckInterval,
-      @DefaultValue("10m") Duration expireInterval) {}
+      @DefaultValue("10m") Duration expireInterval,
+      Path swarmKeyFile) {}
 
   /**
    * {@code chorus.replication.*}: mapped onto the replication feature's validated config, which

@@ -3,7 +3,9 @@ package org.chorus.dht.system;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +30,7 @@ import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
+import org.chorus.dht.p2p.pnet.SwarmKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -75,7 +78,7 @@ class NetworkBackendConfiguration {
         conf.listen().stream().map(String::trim).map(Multiaddr::parse).toList();
     Path dataDir = properties.dataDir();
 
-    Host host = Host.create(HostConfig.DEFAULT, identity);
+    Host host = Host.create(hostConfig(conf), identity);
     MvRecordStore records = null;
     MvProviderStore providers = null;
     Dht dht = null;
@@ -115,6 +118,45 @@ class NetworkBackendConfiguration {
             OPERATION_TIMEOUT,
             clock);
     return backend;
+  }
+
+  /**
+   * The host's config: the defaults, plus the private network of {@code chorus.dht.swarm-key-file}
+   * when it is set.
+   */
+  static HostConfig hostConfig(ChorusProperties.Dht conf) {
+    HostConfig.Builder b = HostConfig.builder();
+    if (conf.swarmKeyFile() != null) {
+      SwarmKey key = swarmKey(conf.swarmKeyFile());
+      log.info(
+          "private network: connecting only to peers with the swarm key of {} (fingerprint {})",
+          conf.swarmKeyFile(),
+          key.fingerprint());
+      b.swarmKey(key);
+    }
+    return b.build();
+  }
+
+  /**
+   * Reads the swarm key; a missing, unreadable or malformed file fails the start with a {@link
+   * SwarmKeyFileException} naming {@code chorus.dht.swarm-key-file}. A key file others may read is
+   * only warned about (a Kubernetes Secret volume is group-readable).
+   */
+  static SwarmKey swarmKey(Path file) {
+    SwarmKey key;
+    try {
+      key = SwarmKey.read(file);
+    } catch (SwarmKey.FileException e) {
+      throw new SwarmKeyFileException(file, e.reason(), e);
+    }
+    try {
+      if (Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)) {
+        log.warn("the swarm key file {} is readable by every user: chmod 600 it", file);
+      }
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      // not a POSIX file system: nothing to check
+    }
+    return key;
   }
 
   /**
@@ -165,6 +207,7 @@ class NetworkBackendConfiguration {
           bindMetrics(r, maintenance);
           bindDhtGauges(r, backend.dht());
           bindRefusals(r, backend.dht());
+          bindConnectionRefusals(r, backend.host());
         });
     maintenance.start();
     return maintenance;
@@ -239,6 +282,17 @@ class NetworkBackendConfiguration {
             counters.get(reason.label() + "/" + source).increment();
           }
         });
+  }
+
+  /**
+   * {@code chorus.p2p.refused{reason=pnet}}: connections refused by the private network protector
+   * (peers with another swarm key or none; 0 in the public network).
+   */
+  private static void bindConnectionRefusals(MeterRegistry registry, Host host) {
+    FunctionCounter.builder("chorus.p2p.refused", host, Host::privateNetworkRefused)
+        .description("libp2p connections refused, by reason")
+        .tag("reason", "pnet")
+        .register(registry);
   }
 
   private static double count(
