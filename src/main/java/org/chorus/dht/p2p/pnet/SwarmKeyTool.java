@@ -52,7 +52,8 @@ public final class SwarmKeyTool {
     boolean force = args.size() == 2 && args.get(0).equals("-f");
     boolean plain = args.size() == 1 && (args.get(0).equals("-") || !args.get(0).startsWith("-"));
     if (!check && !force && !plain) {
-      err.print("chorus-swarm-key: error: bad arguments " + args + "\n" + USAGE);
+      String what = args.isEmpty() ? "no FILE given" : "bad arguments " + String.join(" ", args);
+      err.print("chorus-swarm-key: error: " + what + "\n" + USAGE);
       return 2;
     }
     String target = args.get(args.size() - 1);

@@ -144,6 +144,30 @@ class PrivateNetworkJsInteropTest {
     assertThat(jsGet.path("valueUtf8").asString()).as(jsGet.toString()).isEqualTo("from-java");
   }
 
+  /** The key file js-libp2p's own generator writes (95 bytes, no final newline) reads here. */
+  @Test
+  void aKeyFromJsLibp2psGeneratorIsReadAsTheSameKey() throws Exception {
+    Path file = dir.resolve("js-generated.key");
+    Process p =
+        new ProcessBuilder(
+                "node",
+                "-e",
+                "import('@libp2p/pnet').then(({ generateKey }) => { const k = new Uint8Array(95);"
+                    + " generateKey(k); process.stdout.write(k) })")
+            .directory(NodeScripts.installed().toFile())
+            .redirectOutput(file.toFile())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    byte[] bytes = Files.readAllBytes(file);
+    assertThat(bytes).hasSize(95);
+    String hex = new String(bytes, StandardCharsets.US_ASCII).lines().toList().get(2);
+    assertThat(SwarmKey.read(file))
+        .isEqualTo(
+            SwarmKey.parse(utf8(SwarmKey.CODEC + "\n" + SwarmKey.ENCODING + "\n" + hex + "\n")));
+  }
+
   @Test
   void aJsPeerWithAnotherKeyIsRefusedBothWays() throws Exception {
     refusedBothWays(other);
