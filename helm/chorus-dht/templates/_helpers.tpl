@@ -53,6 +53,15 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- default (printf "%s-tokens" (include "chorus-dht.fullname" .)) .Values.apiTokens.existingSecret }}
 {{- end }}
 
+{{- define "chorus-dht.swarmKeySecret" -}}
+{{- default (printf "%s-swarm-key" (include "chorus-dht.fullname" .)) .Values.swarmKey.existingSecret }}
+{{- end }}
+
+{{/* Where every pod reads the swarm key (chorus.dht.swarm-key-file). */}}
+{{- define "chorus-dht.swarmKeyFile" -}}
+/etc/chorus/swarm-key/swarm.key
+{{- end }}
+
 {{- define "chorus-dht.hasRoleKeys" -}}
 {{- if or .Values.roleKeys.existingSecret .Values.roleKeys.keys }}true{{ end }}
 {{- end }}
@@ -77,6 +86,9 @@ paths and the mounts cannot disagree.
 {{- end }}
 {{- if include "chorus-dht.hasRoleKeys" . }}
 {{- $_ := set $owned.chorus "role-keys-dir" "/etc/chorus/role-keys" }}
+{{- end }}
+{{- if .Values.swarmKey.enabled }}
+{{- $_ := set $owned.chorus.dht "swarm-key-file" (include "chorus-dht.swarmKeyFile" .) }}
 {{- end }}
 {{- if include "chorus-dht.hasTokens" . }}
 {{- $_ := set $owned "spring" (dict "config" (dict "import" "file:/etc/chorus/tokens/tokens.yml")) }}

@@ -102,6 +102,9 @@ public record ChorusProperties(
    *     {@code POST /api/v1/admin/peers/deny})
    * @param limits {@code chorus.dht.limits.*}: what peers may cost this node (connections, memory,
    *     kad)
+   * @param swarmKeyFile a swarm key file (pnet PSK v1, as Kubo and js-libp2p write it): when set,
+   *     the node is in that private network and connects only to peers with the same key; unset
+   *     (the default), the public network
    */
   public record Dht(
       @DefaultValue("/ip4/0.0.0.0/tcp/4001") List<String> listen,
@@ -118,7 +121,8 @@ public record ChorusProperties(
       @DefaultValue("10m") Duration expireInterval,
       @DefaultValue List<String> allowedPeers,
       @DefaultValue List<String> deniedPeers,
-      @DefaultValue Limits limits) {}
+      @DefaultValue Limits limits,
+      Path swarmKeyFile) {}
 
   /**
    * {@code chorus.dht.limits.*}: mapped onto the host's validated {@code ConnectionLimits} and

@@ -3,7 +3,9 @@ package org.chorus.dht.system;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +36,7 @@ import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.p2p.host.Refusal;
 import org.chorus.dht.p2p.mux.yamux.YamuxConfig;
+import org.chorus.dht.p2p.pnet.SwarmKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -127,8 +130,9 @@ class NetworkBackendConfiguration {
   }
 
   /**
-   * {@code chorus.dht.limits.*}, {@code allowed-peers} and {@code denied-peers} mapped onto the
-   * host's config (its defaults otherwise); a bad value fails the start naming the property.
+   * {@code chorus.dht.limits.*}, {@code allowed-peers}, {@code denied-peers} and {@code
+   * swarm-key-file} mapped onto the host's config (its defaults otherwise); a bad value fails the
+   * start naming the property.
    */
   static HostConfig hostConfig(ChorusProperties.Dht conf) {
     ChorusProperties.Limits l = conf.limits();
@@ -157,6 +161,7 @@ class NetworkBackendConfiguration {
           .peerGcInterval(l.peerGcInterval())
           .allowedPeers(peerIds("chorus.dht.allowed-peers", conf.allowedPeers()))
           .deniedPeers(peerIds("chorus.dht.denied-peers", conf.deniedPeers()))
+          .swarmKey(privateNetwork(conf))
           .build();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
@@ -210,6 +215,41 @@ class NetworkBackendConfiguration {
     return id -> id.equals(self) || proven.test(id);
   }
 
+  /** The private network of {@code chorus.dht.swarm-key-file}, or none when it is not set. */
+  static SwarmKey privateNetwork(ChorusProperties.Dht conf) {
+    if (conf.swarmKeyFile() == null) {
+      return null;
+    }
+    SwarmKey key = swarmKey(conf.swarmKeyFile());
+    log.info(
+        "private network: connecting only to peers with the swarm key of {} (fingerprint {})",
+        conf.swarmKeyFile(),
+        key.fingerprint());
+    return key;
+  }
+
+  /**
+   * Reads the swarm key; a missing, unreadable or malformed file fails the start with a {@link
+   * SwarmKeyFileException} naming {@code chorus.dht.swarm-key-file}. A key file others may read is
+   * only warned about (a Kubernetes Secret volume is group-readable).
+   */
+  static SwarmKey swarmKey(Path file) {
+    SwarmKey key;
+    try {
+      key = SwarmKey.read(file);
+    } catch (SwarmKey.FileException e) {
+      throw new SwarmKeyFileException(file, e.reason(), e);
+    }
+    try {
+      if (Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)) {
+        log.warn("the swarm key file {} is readable by every user: chmod 600 it", file);
+      }
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      // not a POSIX file system: nothing to check
+    }
+    return key;
+  }
+
   /**
    * The configured bootstrap multiaddrs ({@code /dns4}, {@code /dns6} and no {@code /p2p} allowed).
    */
@@ -260,6 +300,7 @@ class NetworkBackendConfiguration {
           bindRefusals(r, backend.dht());
           bindHostMeters(r, backend.host());
           bindKadLimits(r, backend.dht());
+          bindPrivateNetworkRefusals(r, backend.host());
         });
     maintenance.start();
     return maintenance;
@@ -388,6 +429,17 @@ class NetworkBackendConfiguration {
         .register(registry);
     FunctionCounter.builder("chorus.kad.providers.evicted", dht, Dht::providersEvicted)
         .description("unverified providers evicted from a full key for a newcomer")
+        .register(registry);
+  }
+
+  /**
+   * {@code chorus.p2p.refused{reason=pnet}}: connections refused by the private network protector
+   * (peers with another swarm key or none; 0 in the public network).
+   */
+  private static void bindPrivateNetworkRefusals(MeterRegistry registry, Host host) {
+    FunctionCounter.builder("chorus.p2p.refused", host, Host::privateNetworkRefused)
+        .description("libp2p connections refused, by reason")
+        .tag("reason", "pnet")
         .register(registry);
   }
 

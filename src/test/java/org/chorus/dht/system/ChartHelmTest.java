@@ -38,6 +38,7 @@ import org.chorus.dht.age.Identity;
 import org.chorus.dht.age.IdentityFile;
 import org.chorus.dht.age.X25519Identity;
 import org.chorus.dht.p2p.core.Multiaddr;
+import org.chorus.dht.p2p.pnet.SwarmKey;
 import org.chorus.dht.roles.RoleDefinition;
 import org.chorus.dht.roles.RoleKeys;
 import org.chorus.dht.roles.RolePolicy;
@@ -88,7 +89,7 @@ class ChartHelmTest {
   void defaultsRenderTheExpectedObjectsOnly() {
     assertThat(defaults.kinds())
         .containsExactlyInAnyOrder(
-            "ConfigMap", "Service", "Service", "StatefulSet", "PodDisruptionBudget");
+            "ConfigMap", "Service", "Service", "StatefulSet", "PodDisruptionBudget", "Secret");
     StatefulSet sts = defaults.one(StatefulSet.class);
     assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
     assertThat(defaults.one(PodDisruptionBudget.class).getSpec().getMaxUnavailable().getIntVal())
@@ -271,13 +272,72 @@ class ChartHelmTest {
         render(
             values(
                 "apiTokens:\n  existingSecret: my-tokens\n"
-                    + "roleKeys:\n  existingSecret: my-keys\n"));
+                    + "roleKeys:\n  existingSecret: my-keys\n"
+                    + "swarmKey:\n  existingSecret: my-swarm-key\n"));
     assertThat(r.kinds()).doesNotContain("Secret");
     List<Volume> volumes = r.one(StatefulSet.class).getSpec().getTemplate().getSpec().getVolumes();
     assertThat(volumes)
         .filteredOn(v -> v.getSecret() != null)
         .extracting(v -> v.getSecret().getSecretName())
-        .containsExactlyInAnyOrder("my-tokens", "my-keys");
+        .containsExactlyInAnyOrder("my-tokens", "my-keys", "my-swarm-key");
+    assertThat(volume(r, "swarm-key").getSecret().getItems())
+        .singleElement()
+        .satisfies(i -> assertThat(i.getKey()).isEqualTo("swarm.key"));
+    assertThat(properties(binder(r)).dht().swarmKeyFile())
+        .isEqualTo(mountPath(r, "swarm-key").resolve("swarm.key"));
+  }
+
+  @Test
+  void aPrivateNetworkByDefault_withAGeneratedKeyMountedWhereTheAppReadsIt() throws Exception {
+    Secret secret = defaults.named(Secret.class, RELEASE + "-chorus-dht-swarm-key");
+    byte[] file = java.util.Base64.getDecoder().decode(secret.getData().get("swarm.key"));
+    SwarmKey key = SwarmKey.parse(file);
+
+    // mounted read-only; chorus.dht.swarm-key-file names the file in the mount
+    Path mount = mountPath(defaults, "swarm-key");
+    Volume volume = volume(defaults, "swarm-key");
+    assertThat(volume.getSecret().getSecretName()).isEqualTo(secret.getMetadata().getName());
+    assertThat(volume.getSecret().getItems())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.getKey()).isEqualTo("swarm.key");
+              assertThat(mount.resolve(i.getPath()))
+                  .isEqualTo(properties(binder(defaults)).dht().swarmKeyFile());
+            });
+
+    // laid out as the kubelet mounts a Secret (symlinks through ..data), the node reads the key
+    Path dir = Files.createTempDirectory(tmp, "swarm-key");
+    Path timestamped = Files.createDirectory(dir.resolve("..2026_01_01_00_00_00.000000001"));
+    Files.write(timestamped.resolve("swarm.key"), file);
+    Files.createSymbolicLink(dir.resolve("..data"), timestamped.getFileName());
+    Files.createSymbolicLink(dir.resolve("swarm.key"), Path.of("..data", "swarm.key"));
+    assertThat(NetworkBackendConfiguration.swarmKey(dir.resolve("swarm.key"))).isEqualTo(key);
+
+    // a render without a cluster to look the Secret up in generates another key
+    Rendered again = render(null);
+    assertThat(again.named(Secret.class, RELEASE + "-chorus-dht-swarm-key").getData())
+        .isNotEqualTo(secret.getData());
+  }
+
+  @Test
+  void aGivenSwarmKeyIsUsed_aBadOneFailsTheRender_andThePrivateNetworkCanBeTurnedOff()
+      throws Exception {
+    SwarmKey key = SwarmKey.generate();
+    String file = new String(key.encode(), StandardCharsets.US_ASCII);
+    Rendered given = render(values("swarmKey:\n  key: |\n" + file.strip().indent(4)));
+    Secret secret = given.named(Secret.class, RELEASE + "-chorus-dht-swarm-key");
+    assertThat(
+            SwarmKey.parse(java.util.Base64.getDecoder().decode(secret.getData().get("swarm.key"))))
+        .isEqualTo(key);
+
+    assertThatThrownBy(() -> render(values("swarmKey:\n  key: not-a-key\n")))
+        .hasMessageContaining("swarmKey.key must be a swarm key file");
+
+    Rendered off = render(values("swarmKey:\n  enabled: false\n"));
+    assertThat(off.kinds()).doesNotContain("Secret");
+    assertThat(container(off).getVolumeMounts()).noneMatch(m -> m.getName().equals("swarm-key"));
+    assertThat(properties(binder(off)).dht().swarmKeyFile()).isNull();
   }
 
   @Test

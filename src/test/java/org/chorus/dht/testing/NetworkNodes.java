@@ -90,7 +90,7 @@ public final class NetworkNodes {
         HostConfig.builder().ioThreads(1).limits(LIMITS).build());
   }
 
-  /** As the other {@code start}s with host knobs of its own (e.g. the default limits). */
+  /** As the other {@code start}s with host knobs of its own (the default limits, a swarm key). */
   public static NetworkDht start(
       Path dataDir,
       IdentityKey identity,

@@ -64,7 +64,9 @@ import org.slf4j.LoggerFactory;
  * deny-list, {@link #denyPeer}) is checked inside the Noise handshake, both directions; a {@link
  * ConnectionGater} ({@link #setConnectionGater}) decides further which connections it makes and
  * keeps. The peer store drops entries not seen for {@link HostConfig#peerTtl()} (connected peers
- * are kept), every {@link HostConfig#peerGcInterval()}.
+ * are kept), every {@link HostConfig#peerGcInterval()}. With {@link HostConfig#swarmKey()} the host
+ * is in a private network: every connection is protected with the key before anything is
+ * negotiated, and peers without it are refused ({@link #privateNetworkRefused()}).
  *
  * <p>Thread-safe. Handlers and listeners are called on Netty event-loop threads and must not block.
  * Upper layers see only {@code p2p.core} types.
@@ -108,7 +110,11 @@ public final class Host implements AutoCloseable {
     this.memoryGroup = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
     this.transports = List.of(new TcpTransport(group), new MemoryTransport(memoryGroup));
     this.upgrader =
-        new Upgrader(new NoiseSecurity(identity), config.yamux(), config.negotiationTimeout());
+        new Upgrader(
+            new NoiseSecurity(identity),
+            config.yamux(),
+            config.negotiationTimeout(),
+            config.swarmKey());
     this.peerStore = new PeerStore(config.maxPeers(), clock);
     peerStore.setRetention(peer -> connections.containsKey(peer));
     this.identify =
@@ -375,6 +381,14 @@ public final class Host implements AutoCloseable {
   /** Lifts the denial of {@code peer} (it may connect again); true when it was denied. */
   public boolean liftDenial(PeerId peer) {
     return access.lift(peer);
+  }
+
+  /**
+   * Connections refused by the private network protector ({@link HostConfig#swarmKey()}): peers
+   * with another swarm key or none, in either direction.
+   */
+  public long privateNetworkRefused() {
+    return upgrader.privateNetworkRefused();
   }
 
   /** Binds {@code addr} (port 0 picks one); completes with the bound address. */
@@ -761,6 +775,11 @@ public final class Host implements AutoCloseable {
           @Override
           public void failed(String reason) {
             upgradeFailed(ch, initiator, reason, result);
+          }
+
+          @Override
+          public void refused(String reason) { // counted and logged (debug) by the upgrader
+            result.completeExceptionally(new java.io.IOException(reason));
           }
         });
     ch.pipeline().addLast("errors", new ErrorHandler());

@@ -2,9 +2,11 @@ package org.chorus.dht.p2p.host;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.mux.yamux.YamuxConfig;
+import org.chorus.dht.p2p.pnet.SwarmKey;
 import org.chorus.dht.p2p.protocol.autonat.AutoNatConfig;
 
 /**
@@ -31,6 +33,9 @@ import org.chorus.dht.p2p.protocol.autonat.AutoNatConfig;
  * @param yamux the muxer's knobs (window, streams per connection, frame and send-buffer caps)
  * @param autonat AutoNAT: whether we serve dial-backs ({@link AutoNatConfig#serverEnabled()},
  *     default on), the server's limits and the reachability probe's pace
+ * @param swarmKey the private network's pre-shared key (pnet PSK v1): when present, every
+ *     connection, inbound and outbound, is protected with it before multistream-select, and peers
+ *     without it are refused; default none (the public network)
  */
 public record HostConfig(
     String agentVersion,
@@ -49,7 +54,8 @@ public record HostConfig(
     Set<PeerId> allowedPeers,
     Set<PeerId> deniedPeers,
     YamuxConfig yamux,
-    AutoNatConfig autonat) {
+    AutoNatConfig autonat,
+    Optional<SwarmKey> swarmKey) {
   public static final String DEFAULT_AGENT_VERSION = "chorus-dht/0.1.0";
   public static final String DEFAULT_PROTOCOL_VERSION = "ipfs/0.1.0";
   public static final Duration DEFAULT_DIAL_TIMEOUT = Duration.ofSeconds(10);
@@ -73,6 +79,7 @@ public record HostConfig(
     Objects.requireNonNull(autonat, "autonat");
     allowedPeers = Set.copyOf(Objects.requireNonNull(allowedPeers, "allowedPeers"));
     deniedPeers = Set.copyOf(Objects.requireNonNull(deniedPeers, "deniedPeers"));
+    Objects.requireNonNull(swarmKey, "swarmKey");
     validate(
         dialTimeout,
         negotiationTimeout,
@@ -167,6 +174,7 @@ public record HostConfig(
     b.deniedPeers = deniedPeers;
     b.yamux = yamux;
     b.autonat = autonat;
+    b.swarmKey = swarmKey;
     return b;
   }
 
@@ -189,6 +197,7 @@ public record HostConfig(
     private Set<PeerId> deniedPeers = Set.of();
     private YamuxConfig yamux = YamuxConfig.DEFAULT;
     private AutoNatConfig autonat = AutoNatConfig.DEFAULT;
+    private Optional<SwarmKey> swarmKey = Optional.empty();
 
     public Builder agentVersion(String v) {
       agentVersion = v;
@@ -275,6 +284,12 @@ public record HostConfig(
       return this;
     }
 
+    /** A private network with key {@code v}; {@code null} for none (the default). */
+    public Builder swarmKey(SwarmKey v) {
+      swarmKey = Optional.ofNullable(v);
+      return this;
+    }
+
     public HostConfig build() {
       return new HostConfig(
           agentVersion,
@@ -293,7 +308,8 @@ public record HostConfig(
           allowedPeers,
           deniedPeers,
           yamux,
-          autonat);
+          autonat,
+          swarmKey);
     }
   }
 }

@@ -72,6 +72,16 @@ public final class MultistreamNegotiator {
     return new MultistreamNegotiator(false, List.of(), Set.copyOf(supported));
   }
 
+  /**
+   * The header message as it goes on the wire, {@code varint(19) || "/multistream/1.0.0\n"}: the
+   * first bytes either side of a negotiation sends.
+   */
+  public static byte[] headerMessage() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    writeMessage(out, HEADER);
+    return out.toByteArray();
+  }
+
   /** What to send first: our header, and for an initiator its first proposal (pipelined). */
   public byte[] start() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
