@@ -219,8 +219,10 @@ public final class NetworkDht implements DhtBackend {
   @Override
   public BackendStats stats() {
     DhtStats s = dht.stats();
+    // the addresses peers can dial (a wildcard bind replaced by this machine's interface
+    // addresses), each with /p2p: what a second node puts in its bootstrap peers
     List<String> listen =
-        host.listenAddrs().stream().map(a -> a.withPeerId(host.peerId()).toString()).toList();
+        host.advertisedAddrs().stream().map(a -> a.withPeerId(host.peerId()).toString()).toList();
     return new BackendStats(
         NAME,
         host.peerId().toString(),

@@ -146,12 +146,14 @@ public record KadConfig(
     public static final long DEFAULT_WORK_QUEUE_BYTES = 64L * 1024 * 1024;
 
     /**
-     * A replicating neighbour sends a few requests per second (lookups, republish, reprovide); 50/s
-     * leaves room for a hybrid node draining its queue while bounding one peer's share.
+     * A busy honest writer sends each peer about two requests per item it stores (a lookup step and
+     * the PUT): at a few hundred stores a second that is up to 1,000 requests a second from one
+     * peer, and a bulk load or a drain after an outage bursts above it. The limit stops floods far
+     * beyond that; what one peer's requests may cost in CPU and memory is bounded by the work pool.
      */
-    public static final double DEFAULT_REQUESTS_PER_SECOND = 50;
+    public static final double DEFAULT_REQUESTS_PER_SECOND = 1000;
 
-    public static final int DEFAULT_REQUEST_BURST = 100;
+    public static final int DEFAULT_REQUEST_BURST = 2000;
 
     public static final int DEFAULT_MAX_RATE_LIMITED_PEERS = 4096;
 

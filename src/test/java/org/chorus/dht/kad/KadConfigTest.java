@@ -25,7 +25,7 @@ class KadConfigTest {
     assertThat(c.mode()).isEqualTo(KadConfig.Mode.AUTO);
     assertThat(c.protocolId()).isEqualTo("/CHORUS/kad/1.0.0");
     assertThat(c.limits())
-        .isEqualTo(new KadConfig.Limits(4, 128, 64L << 20, 50, 100, 4096, 25_000, 1L << 30))
+        .isEqualTo(new KadConfig.Limits(4, 128, 64L << 20, 1000, 2000, 4096, 25_000, 1L << 30))
         .isEqualTo(KadConfig.Limits.defaults());
   }
 

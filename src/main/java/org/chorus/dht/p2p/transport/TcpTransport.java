@@ -89,8 +89,15 @@ public final class TcpTransport implements Transport {
             (ChannelFuture f) -> {
               if (f.isSuccess()) {
                 Channel server = f.channel();
-                Multiaddr bound =
-                    Multiaddr.fromSocketAddress((InetSocketAddress) server.localAddress());
+                InetSocketAddress local = (InetSocketAddress) server.localAddress();
+                // a wildcard bind reports the dual-stack wildcard (::) even for 0.0.0.0: keep the
+                // family that was asked for, with the port the system chose
+                if (local.getAddress().isAnyLocalAddress()
+                    && bindAddr.getAddress() != null
+                    && bindAddr.getAddress().isAnyLocalAddress()) {
+                  local = new InetSocketAddress(bindAddr.getAddress(), local.getPort());
+                }
+                Multiaddr bound = Multiaddr.fromSocketAddress(local);
                 result.complete(
                     new Listener() {
                       @Override

@@ -116,7 +116,7 @@ class PrivateNetworkJsInteropTest {
     JsonNode hung = same.post("/hangup", "{\"peerId\":\"" + host.peerId() + "\"}");
     assertThat(hung.path("ok").asBoolean()).as(hung.toString()).isTrue();
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> host.connections(same.peerId()).stream().noneMatch(Connection::isOpen));
 
     // we dial js, through the kad bootstrap
