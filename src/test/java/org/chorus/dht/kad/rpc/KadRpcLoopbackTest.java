@@ -271,6 +271,8 @@ class KadRpcLoopbackTest {
     s.setListener(LengthPrefixed.listener(KadCodec.MAX_MESSAGE, (st, m) -> pong.complete(m)));
     LengthPrefixed.write(s, KadCodec.encode(KadMessage.request(KadMessage.Type.PING, new byte[0])));
     pong.get(10, TimeUnit.SECONDS);
+    // the handler re-arms its timer once the answer is written, which may be after we read it
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> timeouts.size() == 2);
     assertThat(timeouts).hasSize(2);
     timeouts.get(0).run();
     assertThat(s.closeFuture()).isNotDone();
