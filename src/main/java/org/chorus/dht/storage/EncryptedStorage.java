@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * the same version (ties: the lower tiebreak). A won write that met another envelope of its version
  * writes its content again one version up, so every node converges on it. A lost write corrects
  * this node's own copy to the winner and answers 412 when the caller gave a precondition, else
- * writes again above the winner (last writer wins at a distinct version); at most {@value
- * #MAX_WRITE_ATTEMPTS} rounds.
+ * writes again two versions above the winner (the one above is the winner's, should it write itself
+ * again), so the last writer wins at a distinct version; at most {@value #MAX_WRITE_ATTEMPTS}
+ * rounds. A winner whose rewrite meets a later write still won its version and answers with it.
  *
  * <p><b>Delete</b> writes a signed tombstone the same way. <b>Retrieve:</b> cache, else backend →
  * verify (role and node signature, hash, authority) → a tombstone is 404 {@code content-deleted} →
@@ -318,6 +319,7 @@ public final class EncryptedStorage {
       Optional<ContentEnvelope> current = current(ucxl);
       checkPrecondition(caller, ucxl, precondition, current);
       long base = current.map(e -> e.metadata().version()).orElse(0L);
+      Stored won = null; // a round this write won, when it is writing itself again one version up
       for (int round = 0; round < MAX_WRITE_ATTEMPTS; round++) {
         if (base >= EnvelopeCodec.MAX_VERSION) {
           throw new ApiException(
@@ -347,6 +349,7 @@ public final class EncryptedStorage {
               ucxl.canonical(),
               mine.metadata().version(),
               mine.metadata().version() + 1);
+          won = new Stored(mine.metadata(), put);
           base = mine.metadata().version();
           continue;
         }
@@ -355,11 +358,17 @@ public final class EncryptedStorage {
         backend.storeOnThisNode(key, verdict.winnerValue());
         cache.invalidate(ucxl.dhtKey());
         reindex(winner.metadata());
+        if (won != null) {
+          // this write won its version; a later write superseded it while it wrote itself again
+          return won;
+        }
         if (precondition.present()) {
           audit(caller, AuditEvent.STORE, ucxl.canonical(), AuditEvent.CONFLICT, 0);
           throw preconditionFailed(ucxl, winner.metadata().version());
         }
-        base = winner.metadata().version();
+        // above the winner, leaving the winner's own next version free (it writes itself again
+        // there when it met this write): two writers then never meet at one version twice
+        base = winner.metadata().version() + 1;
       }
       throw new ApiException(
               503,

@@ -270,7 +270,7 @@ class WriteAuthorityClusterTest {
   @Test
   void concurrentWritersWithoutAPreconditionBothSucceedAtDistinctVersionsAndConverge()
       throws Exception {
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 8; round++) {
       String address = "ucxl://agent004/senior_architect/project1/lww/item-" + round;
       stored(put(a, address, "base", Map.of()));
       List<HttpResponse<String>> results = race(address, Map.of());
