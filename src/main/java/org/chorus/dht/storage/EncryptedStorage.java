@@ -523,7 +523,10 @@ public final class EncryptedStorage {
     byte[] content;
     long started = System.nanoTime();
     try {
-      content = Age.decrypt(envelope.ciphertext(), identity);
+      content =
+          Age.decrypt(
+              envelope.ciphertext(),
+              PreferredStanza.of(identity, metadata.encryptedFor(), caller.role()));
     } catch (AgeException e) {
       throw corrupt(caller, canonical, "failed to decrypt: " + e.getMessage());
     } finally {

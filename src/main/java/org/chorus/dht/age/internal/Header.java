@@ -101,8 +101,9 @@ public record Header(List<Stanza> stanzas, byte[] macInput, byte[] mac) {
   /** HMAC-SHA-256 of the header under the key HKDF(fileKey, "", "header"). */
   public static byte[] mac(byte[] fileKey, byte[] macInput) {
     try {
-      Mac hmac = Mac.getInstance("HmacSHA256");
-      hmac.init(new SecretKeySpec(Hkdf.sha256(fileKey, new byte[0], "header", 32), "HmacSHA256"));
+      byte[] key = Hkdf.sha256(fileKey, new byte[0], "header", 32);
+      Mac hmac = Hkdf.hmacSha256();
+      hmac.init(new SecretKeySpec(key, "HmacSHA256"));
       return hmac.doFinal(macInput);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available", e);

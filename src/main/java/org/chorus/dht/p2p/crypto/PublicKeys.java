@@ -120,15 +120,13 @@ public final class PublicKeys {
     return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
   }
 
-  private static boolean verifyEd25519(byte[] raw, byte[] message, byte[] sig)
-      throws GeneralSecurityException {
-    if (sig.length != 64) {
+  /** On Bouncy Castle's arithmetic (the JDK's EdDSA is several times slower). */
+  private static boolean verifyEd25519(byte[] raw, byte[] message, byte[] sig) {
+    if (sig.length != 64 || raw.length != 32) {
       return false;
     }
-    Signature s = Signature.getInstance("Ed25519");
-    s.initVerify(ed25519PublicKey(raw));
-    s.update(message);
-    return s.verify(sig);
+    return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
+        sig, 0, raw, 0, message, 0, message.length);
   }
 
   private static boolean verifySecp256k1(byte[] compressed, byte[] message, byte[] der)
