@@ -35,6 +35,13 @@ class AgeRoundTripTest {
     15,
     16,
     17,
+    // around the first, small buffers of the streams (4 KiB of plaintext, 4 KiB + 1 of payload)
+    4096 - 17,
+    4096 - 16,
+    4096 - 15,
+    4095,
+    4096,
+    4097,
     CHUNK - 1,
     CHUNK,
     CHUNK + 1,

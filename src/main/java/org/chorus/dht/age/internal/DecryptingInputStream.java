@@ -23,8 +23,15 @@ public final class DecryptingInputStream extends RefillingInputStream {
 
   private final InputStream in;
   private final Stream stream;
-  private byte[] sealed = new byte[SEALED_CHUNK + 1];
-  private byte[] plain = new byte[CHUNK];
+
+  /**
+   * First read: a small payload (the service's items are mostly a few KiB) fits, so neither 64 KiB
+   * buffer is allocated for it; a larger one grows to a whole chunk before anything is opened.
+   */
+  static final int INITIAL_BUFFER = 4096;
+
+  private byte[] sealed = new byte[INITIAL_BUFFER + 1];
+  private byte[] plain = new byte[INITIAL_BUFFER];
   private int carried;
   private long index;
 
@@ -46,6 +53,13 @@ public final class DecryptingInputStream extends RefillingInputStream {
       grow(); // a long payload: take bigger batches (the previous batch is fully read)
     }
     int n = carried + in.readNBytes(sealed, carried, sealed.length - carried);
+    if (n == sealed.length && sealed.length < SEALED_CHUNK + 1) {
+      // more than the first small buffer: from here on at least one whole chunk at a time
+      sealed = Arrays.copyOf(sealed, SEALED_CHUNK + 1);
+      plain = new byte[CHUNK];
+      buffer = plain;
+      n += in.readNBytes(sealed, n, sealed.length - n);
+    }
     boolean more = n == sealed.length;
     int data = more ? n - 1 : n;
     pos = 0;

@@ -2,6 +2,7 @@ package org.chorus.dht.age.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -18,8 +19,12 @@ public final class EncryptingOutputStream extends OutputStream {
 
   private final OutputStream out;
   private final Stream stream;
-  private byte[] plain = new byte[CHUNK];
-  private byte[] sealed = new byte[SEALED_CHUNK];
+
+  /** First buffer size: small items (the service's are mostly a few KiB) need no 64 KiB buffer. */
+  static final int INITIAL_BUFFER = 4096;
+
+  private byte[] plain = new byte[INITIAL_BUFFER];
+  private byte[] sealed = new byte[0];
   private int buffered;
   private long index;
   private boolean closed;
@@ -45,6 +50,10 @@ public final class EncryptingOutputStream extends OutputStream {
     }
     while (len > 0) {
       if (buffered == plain.length) {
+        if (plain.length < CHUNK) {
+          plain = Arrays.copyOf(plain, Math.min(CHUNK, 2 * plain.length));
+          continue;
+        }
         sealAndWrite(plain, 0, buffered / CHUNK);
         buffered = 0;
         grow();
@@ -52,9 +61,6 @@ public final class EncryptingOutputStream extends OutputStream {
       if (buffered == 0 && len > CHUNK) {
         // Chunks followed by more of the caller's data are not last: seal them in place.
         int count = Math.min((len - 1) / CHUNK, Stream.MAX_BATCH_CHUNKS);
-        if (sealed.length < count * SEALED_CHUNK) {
-          sealed = new byte[count * SEALED_CHUNK];
-        }
         sealAndWrite(b, off, count);
         off += count * CHUNK;
         len -= count * CHUNK;
@@ -84,6 +90,7 @@ public final class EncryptingOutputStream extends OutputStream {
       int notLast = Math.max(0, (buffered - 1) / CHUNK);
       sealAndWrite(plain, 0, notLast);
       int rest = buffered - notLast * CHUNK;
+      ensureSealed(rest + ChaChaPoly.TAG_SIZE);
       int n = stream.seal(index, plain, notLast * CHUNK, rest, sealed, 0, true);
       out.write(sealed, 0, n);
     }
@@ -93,6 +100,7 @@ public final class EncryptingOutputStream extends OutputStream {
     if (count == 0) {
       return;
     }
+    ensureSealed(count * SEALED_CHUNK);
     stream.sealFull(index, count, src, off, sealed);
     index += count;
     out.write(sealed, 0, count * SEALED_CHUNK);
@@ -101,8 +109,13 @@ public final class EncryptingOutputStream extends OutputStream {
   private void grow() {
     if (plain.length < Stream.MAX_BATCH_CHUNKS * CHUNK) {
       int chunks = Math.min(Stream.MAX_BATCH_CHUNKS, 2 * (plain.length / CHUNK));
-      plain = java.util.Arrays.copyOf(plain, chunks * CHUNK);
-      sealed = new byte[chunks * SEALED_CHUNK];
+      plain = Arrays.copyOf(plain, chunks * CHUNK);
+    }
+  }
+
+  private void ensureSealed(int size) {
+    if (sealed.length < size) {
+      sealed = new byte[size];
     }
   }
 }
