@@ -4,14 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.p2p.core.PeerId;
 import org.chorus.dht.p2p.host.PeerAccess;
+import org.chorus.dht.store.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -270,26 +266,8 @@ public final class DeniedPeers {
             .append('\n');
       }
     }
-    Path dir = file.toAbsolutePath().getParent();
     try {
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, ".denied-peers-", ".tmp");
-      try {
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-          ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-          while (buf.hasRemaining()) {
-            ch.write(buf);
-          }
-          ch.force(true);
-        }
-        try {
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFiles.replace(file, text.toString().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("failed to write " + file + ": " + e.getMessage(), e);
     }
