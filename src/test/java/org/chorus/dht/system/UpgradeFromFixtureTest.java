@@ -99,17 +99,8 @@ class UpgradeFromFixtureTest {
       // the stored envelope is format 2 now, signed by the role, at its old version
       String decision = "ucxl://agent001/senior_architect/project1/task1/decision";
       HttpResponse<byte[]> raw =
-          java.net.http.HttpClient.newHttpClient()
-              .send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(
-                              "http://127.0.0.1:"
-                                  + RestCalls.port(node)
-                                  + "/api/v1/dht/values/"
-                                  + q(UcxlAddress.parse(decision).dhtKey())))
-                      .header("Authorization", "Bearer arch-token")
-                      .build(),
-                  HttpResponse.BodyHandlers.ofByteArray());
+          RestCalls.getBytes(
+              node, "arch-token", "/api/v1/dht/values/" + q(UcxlAddress.parse(decision).dhtKey()));
       ContentEnvelope envelope = new EnvelopeCodec(8 << 20).decode(raw.body());
       assertThat(envelope.legacy()).isFalse();
       assertThat(envelope.metadata().version()).isEqualTo(2);

@@ -138,18 +138,7 @@ class WriteAuthorityClusterTest {
 
   static byte[] raw(ConfigurableApplicationContext node, String address) throws Exception {
     String key = URLEncoder.encode(UcxlAddress.parse(address).dhtKey(), StandardCharsets.UTF_8);
-    HttpResponse<byte[]> r =
-        java.net.http.HttpClient.newHttpClient()
-            .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(
-                            "http://127.0.0.1:"
-                                + RestCalls.port(node)
-                                + "/api/v1/dht/values/"
-                                + key))
-                    .header("Authorization", "Bearer " + TOKEN)
-                    .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> r = RestCalls.getBytes(node, TOKEN, "/api/v1/dht/values/" + key);
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }

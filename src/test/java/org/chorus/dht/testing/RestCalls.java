@@ -74,4 +74,19 @@ public final class RestCalls {
     headers.forEach(b::header);
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
+
+  /**
+   * {@code GET} of a binary resource (a raw DHT value) from {@code node}, with the bearer token;
+   * its status and bytes.
+   */
+  public static HttpResponse<byte[]> getBytes(
+      ConfigurableApplicationContext node, String token, String pathAndQuery)
+      throws IOException, InterruptedException {
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(node) + pathAndQuery))
+            .timeout(DEFAULT_TIMEOUT)
+            .header("Authorization", "Bearer " + token)
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
 }
