@@ -124,6 +124,38 @@ class AgeRoundTripTest {
         .hasMessageContaining("work factor 10 above the limit 9");
   }
 
+  /** Many recipients wrap on several threads; the header keeps their stanzas in their order. */
+  @ParameterizedTest
+  @ValueSource(ints = {Age.PARALLEL_WRAP_MIN, 12})
+  void manyRecipientsKeepTheirOrder(int n) throws Exception {
+    List<X25519Identity> ids = new ArrayList<>();
+    List<Recipient> recipients = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      X25519Identity id = X25519Identity.generate();
+      ids.add(id);
+      int index = i;
+      Recipient real = id.recipient();
+      recipients.add(
+          fileKey -> {
+            List<Stanza> out = new ArrayList<>(real.wrap(fileKey));
+            out.add(new Stanza("order", List.of(Integer.toString(index)), new byte[0]));
+            return out;
+          });
+    }
+    byte[] plaintext = new byte[1000];
+    new Random(n).nextBytes(plaintext);
+    byte[] file = Age.encrypt(plaintext, recipients.toArray(Recipient[]::new));
+    List<Stanza> stanzas =
+        org.chorus.dht.age.internal.Header.read(new ByteArrayInputStream(file)).stanzas();
+    List<String> order =
+        stanzas.stream().filter(s -> s.type().equals("order")).map(s -> s.args().get(0)).toList();
+    assertThat(order)
+        .containsExactlyElementsOf(IntStream.range(0, n).mapToObj(Integer::toString).toList());
+    for (X25519Identity id : ids) {
+      assertThat(Age.decrypt(file, id)).isEqualTo(plaintext);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {8})
   void concurrentStreamsDoNotInterfere(int threads) throws Exception {
