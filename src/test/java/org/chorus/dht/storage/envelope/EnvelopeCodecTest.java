@@ -113,6 +113,39 @@ class EnvelopeCodecTest {
   }
 
   @Test
+  void aRememberedGoodEnvelopeVouchesForItsOwnBytesOnly() throws Exception {
+    // both are sealed here and verified once, so both are remembered as good
+    ContentEnvelope a = envelope(new byte[] {1, 2, 3});
+    ContentEnvelope b = envelope(new byte[] {4, 5, 6});
+    verified(codec.encode(a));
+    verified(codec.encode(b));
+
+    // a's fields with b's signatures, and each signature pair mixed: all verify again and fail
+    assertRejected(
+        encoded(
+            new ContentEnvelope(
+                a.metadata(), a.ciphertext(), a.nodeKey(), b.nodeSignature(), b.roleSignature())),
+        Kind.BAD_SIGNATURE,
+        "role signature");
+    assertRejected(
+        encoded(
+            new ContentEnvelope(
+                a.metadata(), a.ciphertext(), a.nodeKey(), b.nodeSignature(), a.roleSignature())),
+        Kind.BAD_SIGNATURE,
+        "node signature");
+    // a good envelope under an authority that trusts another key for the role
+    ContentEnvelope byAnotherRole =
+        EnvelopeCodec.seal(
+            metadata(ADDRESS, "qa_engineer", 1, a.ciphertext()),
+            a.ciphertext(),
+            TestRoles.signer("senior_architect"),
+            node);
+    assertRejected(encoded(byAnotherRole), Kind.BAD_SIGNATURE, "role signature");
+    // and the remembered ones still verify
+    assertThat(verified(codec.encode(a)).ciphertext()).isEqualTo(new byte[] {1, 2, 3});
+  }
+
+  @Test
   void onlyTheAddressRoleOrAnAdminRoleSignedByItsOwnKeyMayWrite() {
     byte[] ct = {1, 2, 3};
     // signed by another role's key, claiming qa_engineer
