@@ -31,11 +31,26 @@ public final class NodeProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** A free TCP port on loopback (free when this returns; taken by whoever binds it next). */
+  /** Next candidate of {@link #freePort}: below Linux's ephemeral range, a random start per JVM. */
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+      new java.util.concurrent.atomic.AtomicInteger(
+          20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000));
+
+  /**
+   * A free TCP port on loopback, below the ephemeral range (32768 and up): a port the kernel hands
+   * out at random for outgoing connections could be taken by one between this check and the node's
+   * bind. Each call in a JVM tries a new port.
+   */
   public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+    for (int i = 0; i < 2_000; i++) {
+      int port = 20_000 + Math.floorMod(NEXT_PORT.getAndIncrement() - 20_000, 12_000);
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException inUse) {
+        // taken; try the next one
+      }
     }
+    throw new IOException("no free port in 20000-31999");
   }
 
   /**
