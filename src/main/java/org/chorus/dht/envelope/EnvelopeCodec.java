@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -90,7 +91,8 @@ public final class EnvelopeCodec {
     byte[] input = signingInput(metadata, ciphertext, nodeKey);
     byte[] roleSignature = role.sign(input);
     byte[] nodeSignature = node.sign(concat(input, roleSignature));
-    VERIFIED.add(role.publicKey(), nodeKey, input, roleSignature, nodeSignature);
+    VERIFIED.add(
+        VerifiedSignatures.key(role.publicKey(), nodeKey, input, roleSignature, nodeSignature));
     return new ContentEnvelope(metadata, ciphertext, nodeKey, nodeSignature, roleSignature);
   }
 
@@ -238,9 +240,10 @@ public final class EnvelopeCodec {
       throw new InvalidEnvelopeException("node key is not a 32-byte Ed25519 key");
     }
     byte[] input = signingInput(m, envelope.ciphertext(), envelope.nodeKey());
-    boolean known =
-        VERIFIED.contains(
+    ByteBuffer remembered =
+        VerifiedSignatures.key(
             roleKey, envelope.nodeKey(), input, envelope.roleSignature(), envelope.nodeSignature());
+    boolean known = VERIFIED.contains(remembered);
     if (!known && !Ed25519Keys.verify(roleKey, input, envelope.roleSignature())) {
       throw new InvalidEnvelopeException(
           InvalidEnvelopeException.Kind.BAD_SIGNATURE,
@@ -258,8 +261,7 @@ public final class EnvelopeCodec {
       throw new InvalidEnvelopeException(
           InvalidEnvelopeException.Kind.BAD_SIGNATURE, "node signature does not verify");
     }
-    VERIFIED.add(
-        roleKey, envelope.nodeKey(), input, envelope.roleSignature(), envelope.nodeSignature());
+    VERIFIED.add(remembered);
   }
 
   /**

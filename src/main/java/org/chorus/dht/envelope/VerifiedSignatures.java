@@ -27,24 +27,23 @@ final class VerifiedSignatures {
   private final Cache<ByteBuffer, Boolean> good =
       Caffeine.newBuilder().maximumSize(CAPACITY).build();
 
-  /** Whether this exact signed envelope verified (or was sealed here) and is still remembered. */
-  boolean contains(
-      byte[] roleKey, byte[] nodeKey, byte[] input, byte[] roleSignature, byte[] nodeSignature) {
-    return good.getIfPresent(digest(roleKey, nodeKey, input, roleSignature, nodeSignature)) != null;
+  /**
+   * Whether the envelope with this {@link #key} verified (or was sealed here), still remembered.
+   */
+  boolean contains(ByteBuffer key) {
+    return good.getIfPresent(key) != null;
   }
 
-  /** Remembers a signed envelope whose two signatures are good. */
-  void add(
-      byte[] roleKey, byte[] nodeKey, byte[] input, byte[] roleSignature, byte[] nodeSignature) {
-    good.put(digest(roleKey, nodeKey, input, roleSignature, nodeSignature), Boolean.TRUE);
+  /** Remembers the envelope with this {@link #key}: its two signatures are good. */
+  void add(ByteBuffer key) {
+    good.put(key, Boolean.TRUE);
   }
 
-  /** Forgets everything (tests, and a change of the keys a node trusts). */
-  void clear() {
-    good.invalidateAll();
-  }
-
-  private static ByteBuffer digest(
+  /**
+   * What a signed envelope is remembered by: the SHA-256 of its verifying keys, both signatures and
+   * its signing input. Computed once per check, for {@link #contains} and then {@link #add}.
+   */
+  static ByteBuffer key(
       byte[] roleKey, byte[] nodeKey, byte[] input, byte[] roleSignature, byte[] nodeSignature) {
     MessageDigest sha256;
     try {
