@@ -3,8 +3,6 @@ package org.chorus.dht.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +16,7 @@ import java.util.List;
 import org.chorus.dht.ChorusDhtApplication;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.HybridDht;
+import org.chorus.dht.testing.NodeProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -71,10 +70,7 @@ class DhtHealthIndicatorTest {
     assertThat(dht.path("details").path("routingTableSize").asInt()).isZero();
 
     // a node whose bootstrap peer is gone is cut off: not ready (but alive)
-    int deadPort;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      deadPort = s.getLocalPort();
-    }
+    int deadPort = NodeProcess.freePort();
     ConfigurableApplicationContext cutOff = start(3, "network", "/ip4/127.0.0.1/tcp/" + deadPort);
     HttpResponse<String> readiness = get(cutOff, "/actuator/health/readiness");
     assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(503);

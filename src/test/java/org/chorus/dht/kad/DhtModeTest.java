@@ -3,8 +3,6 @@ package org.chorus.dht.kad;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +19,7 @@ import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.p2p.protocol.autonat.AutoNatConfig;
 import org.chorus.dht.p2p.protocol.autonat.Reachability;
+import org.chorus.dht.testing.NodeProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -92,9 +91,7 @@ class DhtModeTest {
   }
 
   static Multiaddr closedPort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return Multiaddr.parse("/ip4/127.0.0.1/tcp/" + s.getLocalPort());
-    }
+    return Multiaddr.parse("/ip4/127.0.0.1/tcp/" + NodeProcess.freePort());
   }
 
   static boolean advertisesKad(Node at, Node peer) {

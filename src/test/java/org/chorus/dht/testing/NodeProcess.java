@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.chorus.dht.ChorusDhtApplication;
 
 /**
@@ -31,10 +33,14 @@ public final class NodeProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Next candidate of {@link #freePort}: below Linux's ephemeral range, a random start per JVM. */
-  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
-      new java.util.concurrent.atomic.AtomicInteger(
-          20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(10_000));
+  /** {@link #freePort}'s range, below Linux's ephemeral range (32768 and up). */
+  private static final int FIRST_PORT = 20_000;
+
+  private static final int PORTS = 12_000;
+
+  /** Next candidate of {@link #freePort}, an offset into its range; a random start per JVM. */
+  private static final AtomicInteger NEXT_PORT =
+      new AtomicInteger(ThreadLocalRandom.current().nextInt(PORTS));
 
   /**
    * A free TCP port on loopback, below the ephemeral range (32768 and up): a port the kernel hands
@@ -43,14 +49,14 @@ public final class NodeProcess implements AutoCloseable {
    */
   public static int freePort() throws IOException {
     for (int i = 0; i < 2_000; i++) {
-      int port = 20_000 + Math.floorMod(NEXT_PORT.getAndIncrement() - 20_000, 12_000);
+      int port = FIRST_PORT + Math.floorMod(NEXT_PORT.getAndIncrement(), PORTS);
       try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
         return s.getLocalPort();
       } catch (IOException inUse) {
         // taken; try the next one
       }
     }
-    throw new IOException("no free port in 20000-31999");
+    throw new IOException("no free port in " + FIRST_PORT + "-" + (FIRST_PORT + PORTS - 1));
   }
 
   /**

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +20,7 @@ import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.crypto.IdentityKey;
 import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
+import org.chorus.dht.testing.NodeProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -103,16 +101,9 @@ class DhtMaintenanceTest {
     return n.host().listenAddrs().get(0);
   }
 
-  /** A loopback port free a moment ago, for a bootstrap peer that starts listening later. */
-  static int freePort() throws IOException {
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return probe.getLocalPort();
-    }
-  }
-
   @Test
   void joinsABootstrapPeerThatStartsLate() throws Exception {
-    int port = freePort();
+    int port = NodeProcess.freePort();
     // a DNS name and no /p2p: both allowed for a bootstrap address
     Multiaddr bootAddr = Multiaddr.parse("/dns4/localhost/tcp/" + port);
     Node b = node();

@@ -3,8 +3,6 @@ package org.chorus.dht.p2p.protocol.autonat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +20,7 @@ import org.chorus.dht.p2p.host.Host;
 import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.p2p.protocol.autonat.AutoNatMessage.DialResponse;
 import org.chorus.dht.p2p.protocol.autonat.AutoNatMessage.Status;
+import org.chorus.dht.testing.NodeProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -67,9 +66,7 @@ class AutoNatLoopbackTest {
 
   /** A loopback TCP address nobody listens on (the port was free a moment ago). */
   static Multiaddr closedPort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return Multiaddr.parse("/ip4/127.0.0.1/tcp/" + s.getLocalPort());
-    }
+    return Multiaddr.parse("/ip4/127.0.0.1/tcp/" + NodeProcess.freePort());
   }
 
   static DialResponse dialBack(Connection c, List<Multiaddr> addrs) throws Exception {
