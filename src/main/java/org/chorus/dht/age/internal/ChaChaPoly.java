@@ -1,6 +1,7 @@
 package org.chorus.dht.age.internal;
 
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -9,7 +10,7 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * One-shot ChaCha20-Poly1305 with the all-zero nonce, as age uses it to wrap file keys under a
  * single-use key. Thread-safe: each thread reuses its own {@link Cipher} (looking one up costs more
- * than sealing a 16-byte file key); every use is under a fresh key, so re-initialising with the
+ * than sealing a 16-byte file key); every seal is under a fresh key, so re-initialising with the
  * zero nonce never repeats a (key, nonce) pair.
  */
 public final class ChaChaPoly {
@@ -18,6 +19,8 @@ public final class ChaChaPoly {
   public static final int TAG_SIZE = 16;
 
   private static final byte[] ZERO_NONCE = new byte[12];
+
+  private static final SecretKeySpec THROWAWAY_KEY = new SecretKeySpec(new byte[32], "ChaCha20");
 
   private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(ChaChaPoly::newCipher);
 
@@ -48,13 +51,31 @@ public final class ChaChaPoly {
   public static byte[] open(byte[] key, byte[] ciphertext) {
     try {
       Cipher cipher = CIPHERS.get();
-      cipher.init(
-          Cipher.DECRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(ZERO_NONCE));
+      init(
+          cipher,
+          Cipher.DECRYPT_MODE,
+          new SecretKeySpec(key, "ChaCha20"),
+          new IvParameterSpec(ZERO_NONCE));
       return cipher.doFinal(ciphertext);
     } catch (AEADBadTagException e) {
       return null;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("failed to open: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Initialises a reused {@code cipher}. JDK 17 refuses the key and nonce of the cipher's previous
+   * initialisation in either mode (later JDKs only when encrypting), which happens when a thread
+   * opens the same box or decrypts the same file twice; a throwaway key clears that state.
+   */
+  static void init(Cipher cipher, int mode, SecretKeySpec key, IvParameterSpec nonce)
+      throws GeneralSecurityException {
+    try {
+      cipher.init(mode, key, nonce);
+    } catch (InvalidKeyException sameKeyAndNonce) {
+      cipher.init(Cipher.DECRYPT_MODE, THROWAWAY_KEY, nonce);
+      cipher.init(mode, key, nonce);
     }
   }
 }

@@ -1,7 +1,6 @@
 package org.chorus.dht.age.internal;
 
 import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,8 +45,6 @@ public final class Stream {
                 return t;
               });
 
-  private static final SecretKeySpec THROWAWAY_KEY = new SecretKeySpec(new byte[32], "ChaCha20");
-
   private final SecretKeySpec key;
 
   /** A stream keyed with HKDF(fileKey, payloadNonce, "payload"). */
@@ -63,7 +60,7 @@ public final class Stream {
   public int seal(long index, byte[] in, int off, int len, byte[] out, int outOff, boolean last) {
     try {
       Cipher cipher = CIPHERS.get();
-      init(cipher, Cipher.ENCRYPT_MODE, nonce(index, last));
+      ChaChaPoly.init(cipher, Cipher.ENCRYPT_MODE, key, nonce(index, last));
       return cipher.doFinal(in, off, len, out, outOff);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("failed to seal chunk " + index + ": " + e.getMessage(), e);
@@ -81,7 +78,7 @@ public final class Stream {
     }
     try {
       Cipher cipher = CIPHERS.get();
-      init(cipher, Cipher.DECRYPT_MODE, nonce(index, last));
+      ChaChaPoly.init(cipher, Cipher.DECRYPT_MODE, key, nonce(index, last));
       return cipher.doFinal(in, off, len, out, outOff);
     } catch (AEADBadTagException e) {
       return -1;
@@ -189,20 +186,6 @@ public final class Stream {
     }
     if (failure.get() != null) {
       throw failure.get();
-    }
-  }
-
-  /**
-   * The JDK refuses to initialise a cipher with the key and nonce of its previous initialisation,
-   * which happens when a thread decrypts the same file twice; a throwaway key clears that state.
-   */
-  private void init(Cipher cipher, int mode, IvParameterSpec nonce)
-      throws GeneralSecurityException {
-    try {
-      cipher.init(mode, key, nonce);
-    } catch (InvalidKeyException e) {
-      cipher.init(Cipher.DECRYPT_MODE, THROWAWAY_KEY, nonce);
-      cipher.init(mode, key, nonce);
     }
   }
 
