@@ -51,6 +51,14 @@ public interface DhtBackend extends AutoCloseable {
   /** A snapshot of the backend's state. */
   BackendStats stats();
 
+  /**
+   * {@link #stats()}{@code .routingTableSize()}, which a backend may answer without building the
+   * rest of the stats (the hybrid backend asks on every operation).
+   */
+  default int routingTableSize() {
+    return stats().routingTableSize();
+  }
+
   @Override
   void close();
 

@@ -442,7 +442,7 @@ public final class HybridDht implements DhtBackend {
 
   private boolean networkReady() {
     try {
-      return network.stats().routingTableSize() > 0;
+      return network.routingTableSize() > 0;
     } catch (RuntimeException e) {
       return false;
     }

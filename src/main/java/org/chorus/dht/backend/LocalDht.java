@@ -12,27 +12,27 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.chorus.dht.backend.RecordRejectedException.Reason;
-import org.chorus.dht.store.GroupCommit;
+import org.chorus.dht.store.DataStore;
+import org.chorus.dht.store.ExpiryIndex;
 import org.chorus.dht.store.MvStores;
+import org.chorus.dht.store.StoreException;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
-import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
 
 /**
  * The embedded, persistent single-node backend: the record store and provider store of one node
- * with no network, in an H2 MVStore file {@code <dataDir>/dht.mv.db}.
+ * with no network, in maps {@code dht.*} of the node's {@link DataStore}.
  *
  * <p><b>Durability.</b> {@link #putValue}, {@link #deleteValue} and {@link #provide} return only
- * after an MVStore commit and an {@code fsync} that cover the change. Concurrent writers share
- * syncs through {@link GroupCommit}. On-disk crash behaviour and damaged files: see {@link
- * MvStores}.
+ * after the data store's commit and {@code fsync} that cover the change (deferred to its end inside
+ * a {@linkplain DataStore#durably unit of work}). Concurrent writers share syncs. On-disk crash
+ * behaviour and damaged files: see {@link MvStores}.
  *
  * <p><b>Records.</b> A value is stored with the time it was received (from the injected {@link
  * Clock}); it expires {@link LocalDhtConfig#valueTtl()} later. Values are opaque bytes here: the
@@ -57,10 +57,13 @@ public final class LocalDht implements DhtBackend {
   /** {@link #name()} and the mode in {@link #stats()}. */
   public static final String NAME = "local";
 
-  private static final String VALUES = "values";
-  private static final String VALUES_BY_TIME = "values.byTime";
-  private static final String PROVIDERS = "providers";
-  private static final String PROVIDERS_BY_TIME = "providers.byTime";
+  /** The prefix of this store's maps in the data store. */
+  public static final String PREFIX = "dht.";
+
+  private static final String VALUES = PREFIX + "values";
+  private static final String VALUES_BY_TIME = PREFIX + "values.byTime";
+  private static final String PROVIDERS = PREFIX + "providers";
+  private static final String PROVIDERS_BY_TIME = PREFIX + "providers.byTime";
   private static final char SEP = '\0';
 
   /** Entries removed per lock hold by {@link #expireNow()}. */
@@ -69,12 +72,12 @@ public final class LocalDht implements DhtBackend {
   private final LocalDhtConfig config;
   private final Clock clock;
   private final Instant openedAt;
-  private final MVStore store;
+  private final DataStore store;
+  private final boolean ownsStore;
   private final MVMap<String, byte[]> values;
-  private final MVMap<String, String> valuesByTime;
+  private final ExpiryIndex valuesByTime;
   private final MVMap<String, byte[]> providers;
-  private final MVMap<String, String> providersByTime;
-  private final GroupCommit groupCommit;
+  private final ExpiryIndex providersByTime;
   private final Object mutation = new Object();
   private volatile boolean closed;
 
@@ -87,38 +90,48 @@ public final class LocalDht implements DhtBackend {
   private final AtomicLong expiredValues = new AtomicLong();
   private final AtomicLong expiredProviders = new AtomicLong();
 
-  private LocalDht(LocalDhtConfig config, Clock clock, MVStore store) {
+  private LocalDht(LocalDhtConfig config, Clock clock, DataStore store, boolean ownsStore) {
     this.config = config;
     this.clock = clock;
     this.openedAt = clock.instant();
     this.store = store;
-    this.values = store.openMap(VALUES);
-    this.valuesByTime = store.openMap(VALUES_BY_TIME);
-    this.providers = store.openMap(PROVIDERS);
-    this.providersByTime = store.openMap(PROVIDERS_BY_TIME);
-    this.groupCommit = new GroupCommit(() -> MvStores.commitAndSync(store));
+    this.ownsStore = ownsStore;
+    this.values = store.map(VALUES);
+    this.valuesByTime = new ExpiryIndex(store, VALUES_BY_TIME);
+    this.providers = store.map(PROVIDERS);
+    this.providersByTime = new ExpiryIndex(store, PROVIDERS_BY_TIME);
   }
 
   /**
-   * Opens (or creates) the store in {@code config.dataDir()}.
+   * Opens (or creates) the store on its own data store file {@link LocalDhtConfig#file()} (tests,
+   * tools); closing it closes that file.
    *
    * @throws IllegalArgumentException if the config is invalid
    * @throws DhtBackendException if the store file cannot be opened (see {@link MvStores})
    */
   public static LocalDht open(LocalDhtConfig config, Clock clock) {
     config.validate();
-    MVStore store;
+    DataStore store;
     try {
-      store = MvStores.open(config.file(), config.cacheSizeMb(), false);
-    } catch (MvStores.StoreOpenException e) {
+      store = DataStore.open(config.file(), config.cacheSizeMb());
+    } catch (StoreException e) {
       throw new DhtBackendException(e.getMessage(), e);
     }
     try {
-      return new LocalDht(config, clock, store);
+      return new LocalDht(config, clock, store, true);
     } catch (RuntimeException e) {
-      store.closeImmediately();
+      store.close();
       throw new DhtBackendException("failed to open record store " + config.file() + ": " + e, e);
     }
+  }
+
+  /**
+   * Opens the store on the node's data store {@code store}, which it shares with the node's other
+   * stores (and does not close).
+   */
+  public static LocalDht open(LocalDhtConfig config, Clock clock, DataStore store) {
+    config.validate();
+    return new LocalDht(config, clock, store, false);
   }
 
   @Override
@@ -138,7 +151,7 @@ public final class LocalDht implements DhtBackend {
     synchronized (mutation) {
       ensureOpen();
       applyPut(key, value, now);
-      ticket = groupCommit.register();
+      ticket = store.register();
     }
     sync(ticket, "put");
     puts.incrementAndGet();
@@ -161,7 +174,7 @@ public final class LocalDht implements DhtBackend {
       try {
         batch.forEach((key, value) -> applyPut(key, value, now));
       } finally {
-        ticket = groupCommit.register();
+        ticket = store.register();
       }
     }
     sync(ticket, "put");
@@ -197,10 +210,10 @@ public final class LocalDht implements DhtBackend {
             "record store is full (" + config.maxRecords() + " records); value not stored");
       }
       if (old != null) {
-        valuesByTime.remove(timeKey(stampOf(old), key));
+        valuesByTime.remove(stampOf(old), key);
       }
       values.put(key, record);
-      valuesByTime.put(timeKey(now, key), "");
+      valuesByTime.add(now, key);
     } catch (MVStoreException e) {
       throw failure("put", e);
     }
@@ -246,11 +259,11 @@ public final class LocalDht implements DhtBackend {
         if (old == null) {
           return false;
         }
-        valuesByTime.remove(timeKey(receivedAt(old), key));
+        valuesByTime.remove(receivedAt(old), key);
       } catch (MVStoreException e) {
         throw failure("delete", e);
       }
-      ticket = groupCommit.register();
+      ticket = store.register();
     }
     sync(ticket, "delete");
     return true;
@@ -274,14 +287,14 @@ public final class LocalDht implements DhtBackend {
               "provider store is full (" + config.maxProviderRecords() + " records)");
         }
         if (old != null) {
-          providersByTime.remove(timeKey(stampOf(old), providerKey));
+          providersByTime.remove(stampOf(old), providerKey);
         }
         providers.put(providerKey, record);
-        providersByTime.put(timeKey(now, providerKey), "");
+        providersByTime.add(now, providerKey);
       } catch (MVStoreException e) {
         throw failure("provide", e);
       }
-      ticket = groupCommit.register();
+      ticket = store.register();
     }
     sync(ticket, "provide");
   }
@@ -329,8 +342,8 @@ public final class LocalDht implements DhtBackend {
     expiredProviders.addAndGet(p);
     if (v + p > 0) {
       try {
-        groupCommit.commit();
-      } catch (IOException | MVStoreException e) {
+        store.commit();
+      } catch (StoreException | MVStoreException e) {
         throw new DhtBackendException("failed to commit expiry in " + config.file() + ": " + e, e);
       }
     }
@@ -341,28 +354,17 @@ public final class LocalDht implements DhtBackend {
    * Removes entries stamped at or before {@code cutoff}, in batches of {@link #EXPIRE_BATCH} so
    * that writers are never blocked for long and the sweep's heap use stays small.
    */
-  private int sweep(MVMap<String, String> byTime, MVMap<String, byte[]> primary, long cutoff) {
-    String end = hex16(cutoff) + (char) (SEP + 1);
+  private int sweep(ExpiryIndex byTime, MVMap<String, byte[]> primary, long cutoff) {
     int removed = 0;
     while (true) {
       synchronized (mutation) {
         ensureOpen();
         try {
-          List<String> batch = new ArrayList<>(EXPIRE_BATCH);
-          Iterator<String> it = byTime.keyIterator(null);
-          while (it.hasNext() && batch.size() < EXPIRE_BATCH) {
-            String k = it.next();
-            if (k.compareTo(end) >= 0) {
-              break;
-            }
-            batch.add(k);
-          }
-          for (String k : batch) {
-            byTime.remove(k);
-            String primaryKey = k.substring(17);
-            byte[] record = primary.get(primaryKey);
+          List<ExpiryIndex.Stamped> batch = byTime.takeDue(cutoff, EXPIRE_BATCH);
+          for (ExpiryIndex.Stamped due : batch) {
+            byte[] record = primary.get(due.key());
             if (record != null && stampOf(record) <= cutoff) {
-              primary.remove(primaryKey);
+              primary.remove(due.key());
               removed++;
             }
           }
@@ -403,18 +405,18 @@ public final class LocalDht implements DhtBackend {
         rejectedKey.get(),
         expiredValues.get(),
         expiredProviders.get(),
-        groupCommit.commits(),
-        groupCommit.flushes(),
+        store.commits(),
+        store.flushes(),
         values.sizeAsLong(),
         providers.sizeAsLong());
   }
 
   /** True until {@link #close()}; and false if the store failed (a health indicator reads it). */
   public boolean isOpen() {
-    return !closed && !store.isClosed();
+    return !closed && store.isOpen();
   }
 
-  /** Commits and closes the store. Idempotent. */
+  /** Stops accepting changes; closes the data store if it opened it. Idempotent. */
   @Override
   public void close() {
     synchronized (mutation) {
@@ -423,17 +425,20 @@ public final class LocalDht implements DhtBackend {
       }
       closed = true;
     }
+    if (!ownsStore) {
+      return;
+    }
     try {
-      MvStores.close(store);
-    } catch (MVStoreException e) {
+      store.close();
+    } catch (StoreException e) {
       throw new DhtBackendException("failed to close record store " + config.file() + ": " + e, e);
     }
   }
 
   private void sync(long ticket, String operation) {
     try {
-      groupCommit.awaitDurable(ticket);
-    } catch (IOException | MVStoreException e) {
+      store.awaitDurable(ticket);
+    } catch (StoreException | MVStoreException e) {
       throw new DhtBackendException(
           "failed to " + operation + " value: sync of " + config.file() + " failed: " + e, e);
     }
@@ -445,7 +450,7 @@ public final class LocalDht implements DhtBackend {
   }
 
   private void ensureOpen() {
-    if (closed || store.isClosed()) {
+    if (closed || !store.isOpen()) {
       throw new DhtBackendException("local DHT " + config.file() + " is closed");
     }
   }
@@ -476,16 +481,6 @@ public final class LocalDht implements DhtBackend {
   /** Both value and provider records start with their 8-byte time stamp (epoch millis). */
   private static long stampOf(byte[] record) {
     return ByteBuffer.wrap(record, 0, 8).getLong();
-  }
-
-  /** Time-ordered index key: 16 hex digits of the (non-negative) millis, NUL, the key. */
-  private static String timeKey(long millis, String key) {
-    return hex16(millis) + SEP + key;
-  }
-
-  private static String hex16(long millis) {
-    String hex = Long.toHexString(Math.max(0, millis));
-    return "0".repeat(16 - hex.length()) + hex;
   }
 
   private static byte[] encodeProvider(long addedAt, List<String> addresses) {

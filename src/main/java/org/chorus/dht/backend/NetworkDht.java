@@ -216,6 +216,12 @@ public final class NetworkDht implements DhtBackend {
     return out;
   }
 
+  /** The routing table's size, read directly. */
+  @Override
+  public int routingTableSize() {
+    return dht.routingTable().size();
+  }
+
   @Override
   public BackendStats stats() {
     DhtStats s = dht.stats();

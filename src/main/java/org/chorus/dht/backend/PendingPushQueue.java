@@ -1,21 +1,20 @@
 package org.chorus.dht.backend;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.chorus.dht.store.GroupCommit;
+import org.chorus.dht.store.DataStore;
 import org.chorus.dht.store.MvStores;
+import org.chorus.dht.store.StoreException;
 import org.h2.mvstore.MVMap;
-import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
 
 /**
  * The durable queue of {@link HybridDht}: keys written while the network could not take them, to be
- * pushed when it returns. Stored in {@code <dataDir>/hybrid-pending.mv.db} (H2 MVStore, see {@link
- * MvStores}).
+ * pushed when it returns. Stored in the map {@code pending.pending} of the node's {@link DataStore}
+ * (H2 MVStore, see {@link MvStores}).
  *
  * <p>An entry is a (kind, key) pair with a sequence number; it holds no value, the push reads the
  * latest local value. {@link #add} and both removals return only after commit and {@code fsync}, so
@@ -27,17 +26,20 @@ import org.h2.mvstore.MVStoreException;
  * is bounded by the local record and provider caps ({@link LocalDhtConfig#maxRecords()}); heap use
  * is bounded by the page cache ({@link #CACHE_SIZE_MB}) and the batch size asked for.
  *
- * <p>Thread-safe: MVMap operations are, and durability is shared through {@link GroupCommit}.
+ * <p>Thread-safe: MVMap operations are, and durability is shared through the {@link DataStore}.
  */
 public final class PendingPushQueue implements AutoCloseable {
 
-  /** The store file in the data directory. */
+  /** The store file of earlier versions in the data directory (moved into the data store). */
   public static final String FILE_NAME = "hybrid-pending.mv.db";
 
-  /** MVStore page cache. */
+  /** MVStore page cache of a queue on its own file. */
   static final int CACHE_SIZE_MB = 4;
 
-  private static final String MAP = "pending";
+  /** The prefix of this store's maps in the data store. */
+  public static final String PREFIX = "pending.";
+
+  private static final String MAP = PREFIX + "pending";
 
   /** What a queued entry pushes. */
   public enum Kind {
@@ -66,17 +68,17 @@ public final class PendingPushQueue implements AutoCloseable {
   public record Entry(Kind kind, String key, long seq) {}
 
   private final Path file;
-  private final MVStore store;
+  private final DataStore store;
+  private final boolean ownsStore;
   private final MVMap<String, Long> map;
-  private final GroupCommit groupCommit;
   private final AtomicLong sequence;
   private volatile boolean closed;
 
-  private PendingPushQueue(Path file, MVStore store) {
+  private PendingPushQueue(Path file, DataStore store, boolean ownsStore) {
     this.file = file;
     this.store = store;
-    this.map = store.openMap(MAP);
-    this.groupCommit = new GroupCommit(() -> MvStores.commitAndSync(store));
+    this.ownsStore = ownsStore;
+    this.map = store.map(MAP);
     long max = 0;
     for (Long seq : map.values()) {
       max = Math.max(max, seq);
@@ -84,27 +86,33 @@ public final class PendingPushQueue implements AutoCloseable {
     this.sequence = new AtomicLong(max);
   }
 
-  /** Opens (or creates) the queue in {@code dataDir}. */
-  public static PendingPushQueue openInDataDir(Path dataDir) {
-    return open(dataDir.resolve(FILE_NAME));
+  /**
+   * Opens (or creates) the queue on the node's data store, which it shares (and does not close).
+   */
+  public static PendingPushQueue open(DataStore store) {
+    try {
+      return new PendingPushQueue(store.file(), store, false);
+    } catch (StoreException | MVStoreException e) {
+      throw new DhtBackendException("failed to open pending-push queue: " + e, e);
+    }
   }
 
   /**
-   * Opens (or creates) the queue file.
+   * Opens (or creates) the queue on its own data store file (tests); closing it closes the file.
    *
    * @throws DhtBackendException if the file cannot be opened (see {@link MvStores})
    */
   public static PendingPushQueue open(Path file) {
-    MVStore store;
+    DataStore store;
     try {
-      store = MvStores.open(file, CACHE_SIZE_MB, false);
-    } catch (MvStores.StoreOpenException e) {
+      store = DataStore.open(file, CACHE_SIZE_MB);
+    } catch (StoreException e) {
       throw new DhtBackendException(e.getMessage(), e);
     }
     try {
-      return new PendingPushQueue(file, store);
+      return new PendingPushQueue(file, store, true);
     } catch (RuntimeException e) {
-      store.closeImmediately();
+      store.close();
       throw new DhtBackendException("failed to open pending-push queue " + file + ": " + e, e);
     }
   }
@@ -187,16 +195,19 @@ public final class PendingPushQueue implements AutoCloseable {
     return closed ? 0 : map.sizeAsLong();
   }
 
-  /** Commits and closes. Idempotent. */
+  /** Stops accepting changes; closes the data store if it opened it. Idempotent. */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
+    if (!ownsStore) {
+      return;
+    }
     try {
-      MvStores.close(store);
-    } catch (MVStoreException e) {
+      store.close();
+    } catch (StoreException e) {
       throw new DhtBackendException("failed to close pending-push queue " + file + ": " + e, e);
     }
   }
@@ -207,8 +218,8 @@ public final class PendingPushQueue implements AutoCloseable {
 
   private void sync(String operation) {
     try {
-      groupCommit.awaitDurable(groupCommit.register());
-    } catch (IOException | MVStoreException e) {
+      store.commit();
+    } catch (StoreException | MVStoreException e) {
       throw new DhtBackendException(
           "failed to " + operation + " pending push: sync of " + file + " failed: " + e, e);
     }
@@ -220,7 +231,7 @@ public final class PendingPushQueue implements AutoCloseable {
   }
 
   private void ensureOpen() {
-    if (closed || store.isClosed()) {
+    if (closed || !store.isOpen()) {
       throw new DhtBackendException("pending-push queue " + file + " is closed");
     }
   }

@@ -7,6 +7,7 @@ import java.time.Clock;
 import org.chorus.dht.backend.DhtBackend;
 import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.health.ReplicationHealthSource;
+import org.chorus.dht.store.DataStore;
 import org.chorus.dht.system.ChorusProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -46,8 +47,8 @@ class ReplicationConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  ReplicationStateStore replicationStateStore(ChorusProperties properties) {
-    return ReplicationStateStore.openInDataDir(properties.dataDir());
+  ReplicationStateStore replicationStateStore(DataStore dataStore) {
+    return ReplicationStateStore.open(dataStore);
   }
 
   @Bean(destroyMethod = "close")

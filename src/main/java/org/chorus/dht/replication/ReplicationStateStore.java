@@ -1,7 +1,5 @@
 package org.chorus.dht.replication;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -9,22 +7,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import org.chorus.dht.store.GroupCommit;
-import org.chorus.dht.store.MvStores;
+import org.chorus.dht.store.DataStore;
 import org.h2.mvstore.MVMap;
-import org.h2.mvstore.MVStore;
 
 /**
- * The durable replication state of every tracked key, in the H2 MVStore file {@code
- * <dataDir>/replication.mv.db}: a map key → {@link KeyState} and an index ordered by {@link
+ * The durable replication state of every tracked key, in maps {@code replication.*} of the node's
+ * {@link DataStore}: a map key → {@link KeyState} and an index ordered by {@link
  * KeyState#nextDue()}, so the scheduler finds the due keys in time proportional to how many it
  * takes, however many keys there are (100,000 and more).
  *
  * <p><b>Durability.</b> {@code put(state, true)} and {@link #remove} return after a commit and an
- * {@code fsync} (shared through {@link GroupCommit}); the scheduler's own bookkeeping uses {@code
- * put(state, false)}, which MVStore's background writer commits within about a second: losing such
- * an update in a crash only means a key is handled once more. Due times survive restarts, so the
- * schedule resumes where it was.
+ * {@code fsync} of the data store (deferred to the end of a {@linkplain DataStore#durably unit of
+ * work}: a store's value and its state become durable together); the scheduler's own bookkeeping
+ * uses {@code put(state, false)}, which MVStore's background writer commits within about a second:
+ * losing such an update in a crash only means a key is handled once more. Due times survive
+ * restarts, so the schedule resumes where it was.
  *
  * <p><b>Counts.</b> Keys, under-replicated and critical keys are counted in memory (from a scan at
  * open, then updated on every change), so the gauges cost nothing.
@@ -33,43 +30,47 @@ import org.h2.mvstore.MVStore;
  */
 public final class ReplicationStateStore implements AutoCloseable {
 
-  /** The file name in the data directory. */
+  /** The file name of earlier versions in the data directory (moved into the data store). */
   public static final String FILE_NAME = "replication.mv.db";
 
-  /** Named cap: page cache of the file, which bounds its heap use. */
+  /** Named cap: page cache of a store on its own file, which bounds its heap use. */
   public static final int CACHE_MB = 8;
+
+  /** The prefix of this store's maps in the data store. */
+  public static final String PREFIX = "replication.";
 
   private static final char SEP = '\0';
 
-  private final MVStore store;
+  private final DataStore store;
+  private final boolean ownsStore;
   private final MVMap<String, byte[]> states;
   private final MVMap<String, String> byDue;
-  private final GroupCommit groupCommit;
   private final AtomicLong underReplicated = new AtomicLong();
   private final AtomicLong critical = new AtomicLong();
 
-  private ReplicationStateStore(MVStore store) {
+  private ReplicationStateStore(DataStore store, boolean ownsStore) {
     this.store = store;
-    this.states = store.openMap("states");
-    this.byDue = store.openMap("states.byDue");
-    this.groupCommit = new GroupCommit(() -> MvStores.commitAndSync(store));
+    this.ownsStore = ownsStore;
+    this.states = store.map(PREFIX + "states");
+    this.byDue = store.map(PREFIX + "states.byDue");
     for (Map.Entry<String, byte[]> e : states.entrySet()) {
       count(KeyState.decode(e.getKey(), e.getValue()), 1);
     }
   }
 
   /**
-   * Opens (creating if absent) a store file.
+   * Opens (creating if absent) the store on its own data store file (tests); closing it closes the
+   * file.
    *
-   * @throws MvStores.StoreOpenException if it cannot be opened
+   * @throws org.chorus.dht.store.StoreException if it cannot be opened
    */
   public static ReplicationStateStore open(Path file) {
-    return new ReplicationStateStore(MvStores.open(file, CACHE_MB, false, 4096));
+    return new ReplicationStateStore(DataStore.open(file, CACHE_MB), true);
   }
 
-  /** Opens {@code <dataDir>/replication.mv.db}. */
-  public static ReplicationStateStore openInDataDir(Path dataDir) {
-    return open(dataDir.resolve(FILE_NAME));
+  /** Opens the store on the node's data store, which it shares (and does not close). */
+  public static ReplicationStateStore open(DataStore store) {
+    return new ReplicationStateStore(store, false);
   }
 
   public Optional<KeyState> get(String key) {
@@ -96,7 +97,7 @@ public final class ReplicationStateStore implements AutoCloseable {
         byDue.put(dueKey(state.nextDue(), state.key()), "");
         count(state, 1);
       }
-      ticket = groupCommit.register();
+      ticket = store.register();
     }
     if (durable) {
       sync(ticket);
@@ -130,7 +131,7 @@ public final class ReplicationStateStore implements AutoCloseable {
       KeyState was = KeyState.decode(key, old);
       byDue.remove(dueKey(was.nextDue(), key));
       count(was, -1);
-      ticket = groupCommit.register();
+      ticket = store.register();
     }
     sync(ticket);
     return true;
@@ -184,10 +185,11 @@ public final class ReplicationStateStore implements AutoCloseable {
     return critical.get();
   }
 
+  /** Closes the data store if it opened it (the scheduler stops first). */
   @Override
   public synchronized void close() {
-    if (!store.isClosed()) {
-      MvStores.close(store);
+    if (ownsStore) {
+      store.close();
     }
   }
 
@@ -201,11 +203,7 @@ public final class ReplicationStateStore implements AutoCloseable {
   }
 
   private void sync(long ticket) {
-    try {
-      groupCommit.awaitDurable(ticket);
-    } catch (IOException e) {
-      throw new UncheckedIOException("failed to sync replication state: " + e.getMessage(), e);
-    }
+    store.awaitDurable(ticket);
   }
 
   private static String dueKey(long due, String key) {

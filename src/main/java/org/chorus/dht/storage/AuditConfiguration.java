@@ -14,6 +14,7 @@ import org.chorus.dht.storage.audit.AuditSigner;
 import org.chorus.dht.storage.audit.AuditVerification;
 import org.chorus.dht.storage.audit.RemoteAuditConfig;
 import org.chorus.dht.storage.audit.RemoteRecordAudit;
+import org.chorus.dht.store.DataStore;
 import org.chorus.dht.system.ChorusProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ class AuditConfiguration {
       StorageMetrics metrics,
       MeterRegistry registry,
       Clock clock,
+      DataStore dataStore,
       @Value("${chorus.audit.checkpoint-every:" + AuditLogConfig.DEFAULT_CHECKPOINT_EVERY + "}")
           int checkpointEvery) {
     AuditLog audit =
@@ -53,6 +55,7 @@ class AuditConfiguration {
                 .withCheckpointEvery(checkpointEvery),
             AuditSigner.of(identity),
             clock);
+    audit.joinTo(dataStore);
     report(audit, metrics);
     Gauge.builder("chorus.audit.tampered", audit, a -> a.anchor().tampered() ? 1 : 0)
         .description("1 when the start check found the audit log cut, rewritten or re-signed")

@@ -26,6 +26,7 @@ import org.chorus.dht.storage.ContentDtos.Providers;
 import org.chorus.dht.storage.ContentDtos.StoreRequest;
 import org.chorus.dht.storage.ContentDtos.StoreResponse;
 import org.chorus.dht.storage.index.ContentMetadata;
+import org.chorus.dht.store.DataStore;
 import org.chorus.dht.system.ApiException;
 import org.chorus.dht.system.ChorusPrincipal;
 import org.chorus.dht.system.ProblemResponses;
@@ -64,15 +65,19 @@ class ContentController {
   private final ReplicationManager replication;
   private final RolePolicy policy;
 
+  private final DataStore dataStore;
+
   ContentController(
       EncryptedStorage storage,
       DhtBackend backend,
       ReplicationManager replication,
-      RolePolicy policy) {
+      RolePolicy policy,
+      DataStore dataStore) {
     this.storage = storage;
     this.backend = backend;
     this.replication = replication;
     this.policy = policy;
+    this.dataStore = dataStore;
   }
 
   /** {@code "<version>"}: the entity tag of a version of an address. */
@@ -143,10 +148,12 @@ class ContentController {
 
   /**
    * Stores; answers once the record is durable locally and the backend's replication attempt is
-   * over. {@code 201 Created} when at least {@code min(factor, reachable nodes)} copies were
-   * confirmed, else {@code 202 Accepted} (the record is stored and tracked, the replication manager
-   * keeps repairing it); either way the body's {@code replication} says how many copies were
-   * reached, never more than were confirmed. The key is registered with the replication manager.
+   * over. The value, its index entry, its replication state and its audit line are made durable by
+   * one group commit of the data store (one unit of work). {@code 201 Created} when at least {@code
+   * min(factor, reachable nodes)} copies were confirmed, else {@code 202 Accepted} (the record is
+   * stored and tracked, the replication manager keeps repairing it); either way the body's {@code
+   * replication} says how many copies were reached, never more than were confirmed. The key is
+   * registered with the replication manager.
    */
   @PutMapping
   @Operation(operationId = "storeContent", summary = "Encrypt and store content at an address")
@@ -168,10 +175,16 @@ class ContentController {
     EncryptedStorage.Precondition precondition = precondition(ifMatch, ifNoneMatch);
     byte[] content = contentOf(request);
     EncryptedStorage.Stored stored =
-        storage.storeReplicated(caller, address, content, request.contentType(), precondition);
+        dataStore.durably(
+            () -> {
+              EncryptedStorage.Stored s =
+                  storage.storeReplicated(
+                      caller, address, content, request.contentType(), precondition);
+              String key = UcxlAddress.parse(s.metadata().address()).dhtKey();
+              track(key, () -> replication.addContent(key, s.replication()));
+              return s;
+            });
     EnvelopeMetadata metadata = stored.metadata();
-    String key = UcxlAddress.parse(metadata.address()).dhtKey();
-    track(key, () -> replication.addContent(key, stored.replication()));
     URI location =
         URI.create(
             "/api/v1/content?address="
@@ -196,14 +209,21 @@ class ContentController {
       @AuthenticationPrincipal ChorusPrincipal caller,
       @RequestParam String address,
       @RequestHeader(value = "If-Match", required = false) String ifMatch) {
-    EncryptedStorage.Stored deleted = storage.delete(caller, address, precondition(ifMatch, null));
+    EncryptedStorage.Stored deleted =
+        dataStore.durably(
+            () -> {
+              EncryptedStorage.Stored d =
+                  storage.delete(caller, address, precondition(ifMatch, null));
+              String k = UcxlAddress.parse(d.metadata().address()).dhtKey();
+              track(
+                  k,
+                  () ->
+                      replication.addTombstone(
+                          k, d.replication(), storage.tombstoneForgetAt(d.metadata().timestamp())));
+              return d;
+            });
     EnvelopeMetadata m = deleted.metadata();
     String key = UcxlAddress.parse(m.address()).dhtKey();
-    track(
-        key,
-        () ->
-            replication.addTombstone(
-                key, deleted.replication(), storage.tombstoneForgetAt(m.timestamp())));
     return ResponseEntity.ok()
         .eTag(etag(m.version()))
         .body(

@@ -15,6 +15,7 @@ import org.chorus.dht.storage.ContentDtos.Peers;
 import org.chorus.dht.storage.ContentDtos.Providers;
 import org.chorus.dht.storage.ContentDtos.RoutingTable;
 import org.chorus.dht.storage.ContentDtos.ValueStored;
+import org.chorus.dht.store.DataStore;
 import org.chorus.dht.system.ApiException;
 import org.chorus.dht.system.ChorusPrincipal;
 import org.chorus.dht.system.ProblemResponses;
@@ -51,15 +52,37 @@ class DhtController {
   private final ReplicationManager replication;
   private final RolePolicy policy;
 
+  private final DataStore dataStore;
+
   DhtController(
       EncryptedStorage storage,
       DhtBackend backend,
       ReplicationManager replication,
-      RolePolicy policy) {
+      RolePolicy policy,
+      DataStore dataStore) {
     this.storage = storage;
     this.backend = backend;
     this.replication = replication;
     this.policy = policy;
+    this.dataStore = dataStore;
+  }
+
+  private void track(String key, EncryptedStorage.Stored stored) {
+    try {
+      if (stored.metadata().deleted()) {
+        replication.addTombstone(
+            key, stored.replication(), storage.tombstoneForgetAt(stored.metadata().timestamp()));
+      } else {
+        replication.addContent(key, stored.replication());
+      }
+    } catch (RuntimeException e) {
+      throw new ApiException(
+              503,
+              "replication-untracked",
+              "Stored but not tracked",
+              "the value under " + key + " is stored but could not be tracked: " + e.getMessage())
+          .with("key", key);
+    }
   }
 
   /** Turns the captured rest of the path into a key with exactly one leading '/'. */
@@ -93,22 +116,13 @@ class DhtController {
       @PathVariable("key") @Parameter(description = KEY_DOC) String captured,
       @RequestBody byte[] value) {
     String key = key(captured);
-    EncryptedStorage.Stored stored = storage.putRawValue(caller, key, value);
-    try {
-      if (stored.metadata().deleted()) {
-        replication.addTombstone(
-            key, stored.replication(), storage.tombstoneForgetAt(stored.metadata().timestamp()));
-      } else {
-        replication.addContent(key, stored.replication());
-      }
-    } catch (RuntimeException e) {
-      throw new ApiException(
-              503,
-              "replication-untracked",
-              "Stored but not tracked",
-              "the value under " + key + " is stored but could not be tracked: " + e.getMessage())
-          .with("key", key);
-    }
+    EncryptedStorage.Stored stored =
+        dataStore.durably(
+            () -> {
+              EncryptedStorage.Stored s = storage.putRawValue(caller, key, value);
+              track(key, s);
+              return s;
+            });
     return new ValueStored(
         key,
         value.length,

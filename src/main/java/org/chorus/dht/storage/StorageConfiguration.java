@@ -18,6 +18,7 @@ import org.chorus.dht.storage.audit.AuditLog;
 import org.chorus.dht.storage.envelope.IdentityEnvelopeSigner;
 import org.chorus.dht.storage.index.MetadataIndex;
 import org.chorus.dht.storage.index.MetadataIndexConfig;
+import org.chorus.dht.store.DataStore;
 import org.chorus.dht.system.ChorusProperties;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -98,8 +99,8 @@ class StorageConfiguration {
   record LegacyEnvelopeUpgrade(EncryptedStorage.LegacyUpgrade result) {}
 
   @Bean(destroyMethod = "close")
-  MetadataIndex metadataIndex(ChorusProperties p) {
-    return MetadataIndex.open(MetadataIndexConfig.defaults(p.dataDir()));
+  MetadataIndex metadataIndex(ChorusProperties p, DataStore dataStore) {
+    return MetadataIndex.open(MetadataIndexConfig.defaults(p.dataDir()), dataStore);
   }
 
   @Bean

@@ -100,18 +100,8 @@ public final class MvStores {
   /** Housekeeping time allowed when closing a store. */
   public static final int CLOSE_COMPACTION_MILLIS = 500;
 
-  /** Commits and fsyncs; meant as the {@link GroupCommit.Flush} of a store. */
-  public static void commitAndSync(MVStore store) throws IOException {
-    try {
-      store.commit();
-      store.sync();
-    } catch (MVStoreException e) {
-      throw new IOException("failed to commit store: " + e.getMessage(), e);
-    }
-  }
-
   /** A store file could not be opened. */
-  public static final class StoreOpenException extends RuntimeException {
+  public static final class StoreOpenException extends StoreException {
     private static final long serialVersionUID = 1L;
 
     public StoreOpenException(String message, Throwable cause) {

@@ -4,6 +4,7 @@ import java.time.Clock;
 import org.chorus.dht.backend.LocalDht;
 import org.chorus.dht.backend.LocalDhtConfig;
 import org.chorus.dht.p2p.crypto.IdentityKey;
+import org.chorus.dht.store.DataStore;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -45,13 +46,15 @@ class BackendConfiguration {
    * records, whatever the backend).
    */
   @Bean(destroyMethod = "close")
-  LocalDht localDht(ChorusProperties properties, IdentityKey identity, Clock clock) {
+  LocalDht localDht(
+      ChorusProperties properties, IdentityKey identity, Clock clock, DataStore dataStore) {
     return LocalDht.open(
         LocalDhtConfig.builder(properties.dataDir(), identity.peerId().toString())
             .maxValueBytes(maxEnvelopeBytes(properties.storage()))
             .valueTtl(properties.dht().localValueTtl())
             .build(),
-        clock);
+        clock,
+        dataStore);
   }
 
   /**

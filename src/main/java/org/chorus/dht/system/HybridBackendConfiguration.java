@@ -12,6 +12,7 @@ import org.chorus.dht.backend.NetworkDht;
 import org.chorus.dht.backend.PendingPushQueue;
 import org.chorus.dht.kad.KadConfig;
 import org.chorus.dht.p2p.core.Multiaddr;
+import org.chorus.dht.store.DataStore;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -70,7 +71,8 @@ class HybridBackendConfiguration {
       LocalDht local,
       ChorusProperties properties,
       HybridProperties hybrid,
-      Clock clock) {
+      Clock clock,
+      DataStore dataStore) {
     HybridDht.Config config =
         new HybridDht.Config(
                 hybrid.failureThreshold(),
@@ -88,7 +90,7 @@ class HybridBackendConfiguration {
             .map(Multiaddr::parse)
             .toList();
     HybridDht.NetworkProbe probe = HybridDht.networkProbe(network, peers, PROBE_TIMEOUT);
-    PendingPushQueue pending = PendingPushQueue.openInDataDir(properties.dataDir());
+    PendingPushQueue pending = PendingPushQueue.open(dataStore);
     try {
       HybridDht backend = new HybridDht(network, local, pending, probe, config, clock);
       // the network comes into use the moment the routing table has a peer (an event, not a poll)

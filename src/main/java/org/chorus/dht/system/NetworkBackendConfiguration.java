@@ -37,6 +37,7 @@ import org.chorus.dht.p2p.host.HostConfig;
 import org.chorus.dht.p2p.host.Refusal;
 import org.chorus.dht.p2p.mux.yamux.YamuxConfig;
 import org.chorus.dht.p2p.pnet.SwarmKey;
+import org.chorus.dht.store.DataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -72,7 +73,11 @@ class NetworkBackendConfiguration {
 
   @Bean(destroyMethod = "close")
   NetworkDht networkDht(
-      ChorusProperties properties, IdentityKey identity, WriteAuthority authority, Clock clock) {
+      ChorusProperties properties,
+      IdentityKey identity,
+      WriteAuthority authority,
+      Clock clock,
+      DataStore dataStore) {
     ChorusProperties.Dht conf = properties.dht();
     KadConfig.Mode mode = KadConfig.Mode.valueOf(conf.mode().trim().toUpperCase(Locale.ROOT));
     KadConfig.Builder kadBuilder = KadConfig.builder().protocolPrefix(conf.protocolPrefix());
@@ -93,10 +98,10 @@ class NetworkBackendConfiguration {
         Multiaddr bound = listen(host, addr);
         log.info("libp2p listening on {}/p2p/{}", bound, host.peerId());
       }
-      records = MvRecordStore.openInDataDir(dataDir, clock);
+      records = MvRecordStore.open(dataStore, clock);
       providers =
-          MvProviderStore.openInDataDir(
-              dataDir, clock, verifiedProviders(host.peerId(), records, authority, clock));
+          MvProviderStore.open(
+              dataStore, clock, verifiedProviders(host.peerId(), records, authority, clock));
       dht =
           new Dht(
               host,

@@ -2,6 +2,7 @@ package org.chorus.dht.system;
 
 import java.net.URI;
 import org.chorus.dht.backend.DhtBackendException;
+import org.chorus.dht.store.StoreException;
 import org.chorus.dht.ucxl.InvalidUcxlAddressException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,17 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
     problem.setType(typeUri("backend-unavailable"));
     problem.setTitle("Storage backend unavailable");
+    return problem;
+  }
+
+  /** The data store could not make a write durable (disk full, I/O error, closed at shutdown). */
+  @ExceptionHandler(StoreException.class)
+  ProblemDetail store(StoreException e) {
+    log.warn("Data store failure: {}", e.getMessage());
+    ProblemDetail problem =
+        ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+    problem.setType(typeUri("store-unavailable"));
+    problem.setTitle("Data store unavailable");
     return problem;
   }
 

@@ -15,7 +15,7 @@ class HybridDhtContractTest extends DhtBackendContract {
     return new HybridDht(
         new FlakyNetwork(dir.resolve("network"), clock),
         LocalDht.open(LocalDhtConfig.builder(dir.resolve("local"), "12D3KooWLocal").build(), clock),
-        PendingPushQueue.openInDataDir(dir.resolve("local")),
+        PendingPushQueue.open(dir.resolve("local").resolve(PendingPushQueue.FILE_NAME)),
         HybridDht.NetworkProbe.ROUTING_TABLE,
         HybridDht.Config.DEFAULT,
         clock);

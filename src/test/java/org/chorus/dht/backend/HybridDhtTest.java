@@ -54,7 +54,7 @@ class HybridDhtTest {
     return new HybridDht(
         network,
         local,
-        PendingPushQueue.openInDataDir(dir.resolve("local")),
+        PendingPushQueue.open(dir.resolve("local").resolve(PendingPushQueue.FILE_NAME)),
         HybridDht.NetworkProbe.ROUTING_TABLE,
         config,
         clock);
@@ -318,7 +318,8 @@ class HybridDhtTest {
 
   @Test
   void aRequeuedEntryIsNotRemovedByAnOlderPush() {
-    PendingPushQueue queue = PendingPushQueue.openInDataDir(dir.resolve("queue"));
+    PendingPushQueue queue =
+        PendingPushQueue.open(dir.resolve("queue").resolve(PendingPushQueue.FILE_NAME));
     try {
       queue.add(PendingPushQueue.Kind.VALUE, "/k");
       PendingPushQueue.Entry read = queue.batch(null, 10).get(0);

@@ -74,7 +74,7 @@ class IsolationAndHealTest {
         new HybridDht(
             network,
             local,
-            PendingPushQueue.openInDataDir(dataDir),
+            PendingPushQueue.open(dataDir.resolve(PendingPushQueue.FILE_NAME)),
             HybridDht.networkProbe(network, List.of(boot), Duration.ofSeconds(20)),
             new HybridDht.Config(
                     1,

@@ -115,7 +115,8 @@ public final class ReplicationClusterBench {
     ReplicationConfig config =
         ReplicationConfig.builder().maxConcurrentReplications(concurrency).build();
     try (ReplicationStateStore store =
-            ReplicationStateStore.openInDataDir(root.resolve("node-0-replication"));
+            ReplicationStateStore.open(
+                root.resolve("node-0-replication").resolve(ReplicationStateStore.FILE_NAME));
         ReplicationManager manager =
             new ReplicationManager(
                 config, new KadReplicaNetwork(writer), store, Clock.systemUTC(), 3)) {

@@ -96,7 +96,8 @@ class ReplicationClusterTest {
       refreshes.add(n.refresh());
     }
     CompletableFuture.allOf(refreshes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-    stateStore = ReplicationStateStore.openInDataDir(root.resolve("node-0"));
+    stateStore =
+        ReplicationStateStore.open(root.resolve("node-0").resolve(ReplicationStateStore.FILE_NAME));
     manager =
         new ReplicationManager(
             ReplicationConfig.DEFAULT, new KadReplicaNetwork(nodes.get(0)), stateStore, clock, 3);

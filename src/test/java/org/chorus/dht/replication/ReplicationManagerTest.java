@@ -35,7 +35,7 @@ class ReplicationManagerTest {
   void setUp() {
     clock = new SteppingClock();
     net = new FakeReplicaNetwork(6);
-    store = ReplicationStateStore.openInDataDir(dir);
+    store = ReplicationStateStore.open(dir.resolve(ReplicationStateStore.FILE_NAME));
     manager = new ReplicationManager(ReplicationConfig.DEFAULT, net, store, clock, 3);
   }
 
@@ -263,7 +263,7 @@ class ReplicationManagerTest {
     manager.close();
     store.close();
 
-    store = ReplicationStateStore.openInDataDir(dir);
+    store = ReplicationStateStore.open(dir.resolve(ReplicationStateStore.FILE_NAME));
     manager = new ReplicationManager(ReplicationConfig.DEFAULT, net, store, clock, 3);
     assertThat(store.size()).isEqualTo(200);
     for (KeyState s : store.page(null, 1000)) {
@@ -285,7 +285,7 @@ class ReplicationManagerTest {
     // the process dies with the run in flight: reopen the store without finishing
     manager.close();
     store.close();
-    store = ReplicationStateStore.openInDataDir(dir);
+    store = ReplicationStateStore.open(dir.resolve(ReplicationStateStore.FILE_NAME));
     net.holdScans = false;
     manager = new ReplicationManager(ReplicationConfig.DEFAULT, net, store, clock, 3);
     assertThat(runDue()).isZero();

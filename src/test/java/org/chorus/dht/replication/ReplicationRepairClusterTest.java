@@ -59,7 +59,8 @@ class ReplicationRepairClusterTest {
   static void start() throws Exception {
     NetworkNodes.startCluster(root, NODES, KAD, nodes, Duration.ofSeconds(WAIT));
     refreshLive();
-    stateStore = ReplicationStateStore.openInDataDir(root.resolve("node-0"));
+    stateStore =
+        ReplicationStateStore.open(root.resolve("node-0").resolve(ReplicationStateStore.FILE_NAME));
     ReplicationConfig config =
         ReplicationConfig.builder().factor(FACTOR).maxConcurrentReplications(16).build();
     manager =

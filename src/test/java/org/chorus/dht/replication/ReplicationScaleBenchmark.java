@@ -39,7 +39,8 @@ public final class ReplicationScaleBenchmark {
       net.storeAt("peer-1", key, value);
       net.storeAt("peer-2", key, value);
     }
-    try (ReplicationStateStore store = ReplicationStateStore.openInDataDir(dir);
+    try (ReplicationStateStore store =
+            ReplicationStateStore.open(dir.resolve(ReplicationStateStore.FILE_NAME));
         ReplicationManager manager =
             new ReplicationManager(ReplicationConfig.DEFAULT, net, store, clock, 3)) {
       long t0 = System.nanoTime();

@@ -18,7 +18,8 @@ class ReplicationStateStoreTest {
 
   @Test
   void dueKeysComeEarliestFirstUpToTheLimit() {
-    try (ReplicationStateStore store = ReplicationStateStore.openInDataDir(dir)) {
+    try (ReplicationStateStore store =
+        ReplicationStateStore.open(dir.resolve(ReplicationStateStore.FILE_NAME))) {
       store.putAll(
           List.of(state("c", 300, 3), state("a", 100, 3), state("b", 200, 3), state("d", 900, 3)),
           true);
@@ -33,7 +34,8 @@ class ReplicationStateStoreTest {
 
   @Test
   void countsFollowChangesAndSurviveAReopen() {
-    try (ReplicationStateStore store = ReplicationStateStore.openInDataDir(dir)) {
+    try (ReplicationStateStore store =
+        ReplicationStateStore.open(dir.resolve(ReplicationStateStore.FILE_NAME))) {
       store.putAll(
           List.of(state("ok", 1, 3), state("deg", 1, 2), state("crit", 1, 1), state("new", 1, -1)),
           true);
@@ -45,7 +47,8 @@ class ReplicationStateStoreTest {
       assertThat(store.remove("crit")).isTrue();
       assertThat(store.remove("crit")).isFalse();
     }
-    try (ReplicationStateStore store = ReplicationStateStore.openInDataDir(dir)) {
+    try (ReplicationStateStore store =
+        ReplicationStateStore.open(dir.resolve(ReplicationStateStore.FILE_NAME))) {
       assertThat(store.size()).isEqualTo(3);
       assertThat(store.underReplicated()).isEqualTo(1);
       assertThat(store.critical()).isEqualTo(1);
@@ -55,7 +58,8 @@ class ReplicationStateStoreTest {
 
   @Test
   void pagesWalkEveryKeyOnce() {
-    try (ReplicationStateStore store = ReplicationStateStore.openInDataDir(dir)) {
+    try (ReplicationStateStore store =
+        ReplicationStateStore.open(dir.resolve(ReplicationStateStore.FILE_NAME))) {
       for (int i = 0; i < 25; i++) {
         store.put(state(String.format("k%02d", i), i, 3), false);
       }

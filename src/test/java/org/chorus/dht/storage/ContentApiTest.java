@@ -9,9 +9,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.chorus.dht.store.DataStore;
 import org.chorus.dht.testing.ApiTestSupport;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** {@code /api/v1/content} over real HTTP on one node. */
@@ -46,6 +48,22 @@ class ContentApiTest extends ApiTestSupport {
       assertThat(body.path("metadata").path("sha256").asString())
           .isEqualTo(metadata.path("sha256").asString());
     }
+  }
+
+  @Autowired DataStore dataStore;
+
+  @Test
+  void aStoreIsMadeDurableByOneGroupCommitForItsValueIndexReplicationStateAndAuditLine() {
+    long before = dataStore.flushes();
+    int stores = 5;
+    for (int i = 0; i < stores; i++) {
+      storeText(newAddress("backend_developer", "durable/" + i), "backend_developer", "v" + i);
+    }
+    // one flush per store for its value (in both local stores), index entry, replication state
+    // and audit line, where each of these had a flush of its own (five per store); plus the
+    // replication manager's first provide of each new key, on its own thread, which may or may not
+    // share a flush with the next store
+    assertThat(dataStore.flushes() - before).isBetween((long) stores, 2L * stores + 1);
   }
 
   @Test

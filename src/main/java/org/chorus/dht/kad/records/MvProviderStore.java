@@ -20,38 +20,40 @@ import java.util.function.Predicate;
 import org.chorus.dht.kad.wire.KadPeer;
 import org.chorus.dht.p2p.core.Multiaddr;
 import org.chorus.dht.p2p.core.PeerId;
-import org.chorus.dht.store.GroupCommit;
+import org.chorus.dht.store.DataStore;
 import org.chorus.dht.store.MvStores;
 import org.h2.mvstore.MVMap;
-import org.h2.mvstore.MVStore;
 
 /**
- * A {@link ProviderStore} in an H2 MVStore file of the data directory (by convention {@code
- * <dataDir>/kad-providers.mv.db}), with the semantics and caps of {@link InMemoryProviderStore}: at
- * most {@code maxKeys} keys and {@code maxPerKey} providers per key (a new key over the cap is
- * refused and counted; a new provider of a full key evicts the oldest unverified one, or is refused
- * when all are verified; a known provider is always refreshed), records valid {@code validity}
- * after the last ADD_PROVIDER, addresses handed out for {@code addrsValidity}.
+ * A {@link ProviderStore} in maps {@code kad.providers.*} of the node's {@link DataStore}, with the
+ * semantics and caps of {@link InMemoryProviderStore}: at most {@code maxKeys} keys and {@code
+ * maxPerKey} providers per key (a new key over the cap is refused and counted; a new provider of a
+ * full key evicts the oldest unverified one, or is refused when all are verified; a known provider
+ * is always refreshed), records valid {@code validity} after the last ADD_PROVIDER, addresses
+ * handed out for {@code addrsValidity}.
  *
  * <p>One map entry per key holds that key's providers, oldest first (at most {@code maxPerKey}, so
  * a read-modify-write of the entry stays small). {@link #add} and {@link #expire} return only after
- * an MVStore commit and {@code fsync} covering the change ({@link GroupCommit}).
+ * the data store's commit and {@code fsync} covering the change.
  *
  * <p>Thread-safe: changes are applied under the store's lock, the sync runs outside it.
  */
 public final class MvProviderStore implements ProviderStore, AutoCloseable {
-  /** The file name used in the data directory. */
+  /** The file name of earlier versions in the data directory (moved into the data store). */
   public static final String FILE_NAME = "kad-providers.mv.db";
 
-  /** Named cap: page cache of the file, which bounds its heap use. */
+  /** Named cap: page cache of a store on its own file, which bounds its heap use. */
   public static final int DEFAULT_CACHE_MB = 16;
 
-  private static final String MAP = "providers";
+  /** The prefix of this store's maps in the data store. */
+  public static final String PREFIX = "kad.providers.";
+
+  private static final String MAP = PREFIX + "providers";
   private static final HexFormat HEX = HexFormat.of();
 
-  private final MVStore store;
+  private final DataStore store;
+  private final boolean ownsStore;
   private final MVMap<String, byte[]> providers;
-  private final GroupCommit groupCommit;
   private final Clock clock;
   private final Duration validity;
   private final Duration addrsValidity;
@@ -62,7 +64,8 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
   private final Predicate<PeerId> verified;
 
   private MvProviderStore(
-      MVStore store,
+      DataStore store,
+      boolean ownsStore,
       Clock clock,
       Duration validity,
       Duration addrsValidity,
@@ -70,9 +73,9 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
       int maxPerKey,
       Predicate<PeerId> verified) {
     this.store = store;
+    this.ownsStore = ownsStore;
     this.verified = verified;
-    this.providers = store.openMap(MAP);
-    this.groupCommit = new GroupCommit(() -> MvStores.commitAndSync(store));
+    this.providers = store.map(MAP);
     this.clock = clock;
     this.validity = validity;
     this.addrsValidity = addrsValidity;
@@ -84,7 +87,7 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
    * Opens (creating if absent) the store file; every provider counts as verified (a full key
    * refuses newcomers).
    *
-   * @throws MvStores.StoreOpenException if the file cannot be opened (see {@link MvStores})
+   * @throws org.chorus.dht.store.StoreException if the file cannot be opened (see {@link MvStores})
    */
   public static MvProviderStore open(
       Path file,
@@ -97,8 +100,9 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
   }
 
   /**
-   * As {@link #open(Path, Clock, Duration, Duration, int, int)}; {@code verified} says which
-   * providers a full key never evicts (called under the store's lock: quick, no calls back).
+   * As {@link #open(Path, Clock, Duration, Duration, int, int)}, on its own data store file (tests;
+   * closing the store closes the file); {@code verified} says which providers a full key never
+   * evicts (called under the store's lock: quick, no calls back).
    */
   public static MvProviderStore open(
       Path file,
@@ -108,12 +112,10 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
       int maxKeys,
       int maxPerKey,
       Predicate<PeerId> verified) {
-    Objects.requireNonNull(verified, "verified");
-    if (maxKeys <= 0 || maxPerKey <= 0 || validity.isNegative() || addrsValidity.isNegative()) {
-      throw new IllegalArgumentException("caps and validities must be positive");
-    }
+    check(verified, validity, addrsValidity, maxKeys, maxPerKey);
     return new MvProviderStore(
-        MvStores.open(file, DEFAULT_CACHE_MB, false),
+        DataStore.open(file, DEFAULT_CACHE_MB),
+        true,
         clock,
         validity,
         addrsValidity,
@@ -122,16 +124,38 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
         verified);
   }
 
-  /** Opens {@code <dataDir>/kad-providers.mv.db} with the default validities and caps. */
-  public static MvProviderStore openInDataDir(Path dataDir, Clock clock) {
-    return openInDataDir(dataDir, clock, p -> true);
+  private static void check(
+      Predicate<PeerId> verified,
+      Duration validity,
+      Duration addrsValidity,
+      int maxKeys,
+      int maxPerKey) {
+    Objects.requireNonNull(verified, "verified");
+    if (maxKeys <= 0 || maxPerKey <= 0 || validity.isNegative() || addrsValidity.isNegative()) {
+      throw new IllegalArgumentException("caps and validities must be positive");
+    }
   }
 
-  /** As {@link #openInDataDir(Path, Clock)}, never evicting the {@code verified} providers. */
-  public static MvProviderStore openInDataDir(
-      Path dataDir, Clock clock, Predicate<PeerId> verified) {
+  /** Opens the store on its own file {@code <dataDir>/kad-providers.mv.db} (tests). */
+  public static MvProviderStore openInDataDir(Path dataDir, Clock clock) {
     return open(
         dataDir.resolve(FILE_NAME),
+        clock,
+        DEFAULT_VALIDITY,
+        DEFAULT_ADDRS_VALIDITY,
+        DEFAULT_MAX_KEYS,
+        DEFAULT_MAX_PER_KEY,
+        p -> true);
+  }
+
+  /**
+   * Opens the store with the default validities and caps on the node's data store, which it shares
+   * (and does not close), never evicting the {@code verified} providers.
+   */
+  public static MvProviderStore open(DataStore store, Clock clock, Predicate<PeerId> verified) {
+    return new MvProviderStore(
+        store,
+        false,
         clock,
         DEFAULT_VALIDITY,
         DEFAULT_ADDRS_VALIDITY,
@@ -184,7 +208,7 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
         forKey.add(fresh);
       }
       providers.put(k, encode(forKey));
-      ticket = groupCommit.register();
+      ticket = store.register();
     }
     sync(ticket);
     return known ? AddOutcome.REFRESHED : AddOutcome.ADDED;
@@ -220,7 +244,7 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
       if (removed == 0) {
         return 0;
       }
-      ticket = groupCommit.register();
+      ticket = store.register();
     }
     sync(ticket);
     return removed;
@@ -241,11 +265,11 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
     return evicted.get();
   }
 
-  /** Commits and closes the file. */
+  /** Closes the data store if it opened it. */
   @Override
   public synchronized void close() {
-    if (!store.isClosed()) {
-      MvStores.close(store);
+    if (ownsStore) {
+      store.close();
     }
   }
 
@@ -280,11 +304,7 @@ public final class MvProviderStore implements ProviderStore, AutoCloseable {
   }
 
   private void sync(long ticket) {
-    try {
-      groupCommit.awaitDurable(ticket);
-    } catch (IOException e) {
-      throw new UncheckedIOException("failed to sync kad provider store: " + e.getMessage(), e);
-    }
+    store.awaitDurable(ticket);
   }
 
   private boolean expired(Provider p, Instant now) {

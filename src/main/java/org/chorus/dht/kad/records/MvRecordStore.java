@@ -13,23 +13,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.chorus.dht.kad.wire.KadRecord;
 import org.chorus.dht.p2p.core.PeerId;
-import org.chorus.dht.store.GroupCommit;
+import org.chorus.dht.store.DataStore;
+import org.chorus.dht.store.ExpiryIndex;
 import org.chorus.dht.store.MvStores;
+import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
-import org.h2.mvstore.MVStore;
 
 /**
- * A {@link RecordStore} in an H2 MVStore file of the data directory (by convention {@code
- * <dataDir>/kad-records.mv.db}), with the semantics and cap of {@link InMemoryRecordStore}: values
- * expire {@code expiry} after they were stored, a new key is refused when {@code maxRecords} keys
- * are held (after expired ones were dropped), existing keys can always be replaced, and the
- * per-peer {@linkplain RecordStore.Quota quota} of {@link #putFor}.
+ * A {@link RecordStore} in maps {@code kad.records.*} of the node's {@link DataStore}, with the
+ * semantics and cap of {@link InMemoryRecordStore}: values expire {@code expiry} after they were
+ * stored, a new key is refused when {@code maxRecords} keys are held (after expired ones were
+ * dropped), existing keys can always be replaced, and the per-peer {@linkplain RecordStore.Quota
+ * quota} of {@link #putFor}.
  *
  * <p>Charges: a second map ({@code owners}) holds, for every record charged to a peer, that peer
  * and the bytes charged; it changes in the same commit as the record, so the two agree after a
@@ -37,62 +37,98 @@ import org.h2.mvstore.MVStore;
  * (reading only the small owner entries, not the values). Records written before the map existed
  * are charged to no one.
  *
- * <p>Durability: {@link #put}, {@link #remove} and {@link #expire} return only after an MVStore
- * commit and {@code fsync} that cover the change (shared through {@link GroupCommit}), so a restart
- * loses nothing acknowledged; a failed sync surfaces as {@link UncheckedIOException}.
+ * <p>Expiry: an {@link ExpiryIndex} orders the records by the time they were stored, so {@link
+ * #expire} and a full store's search for room cost time in proportion to what expired (a store
+ * written before the index existed gets it built once, at open).
+ *
+ * <p>Durability: {@link #put}, {@link #remove} and {@link #expire} return only after the data
+ * store's commit and {@code fsync} that cover the change, so a restart loses nothing acknowledged;
+ * a failed sync surfaces as {@link org.chorus.dht.store.StoreException}.
  *
  * <p>Thread-safe: changes are applied under the store's lock, the sync runs outside it.
  */
 public final class MvRecordStore implements RecordStore, AutoCloseable {
-  /** The file name used in the data directory. */
+  /** The file name of earlier versions in the data directory (moved into the data store). */
   public static final String FILE_NAME = "kad-records.mv.db";
 
-  /** Named cap: page cache of the file, which bounds its heap use. */
+  /** Named cap: page cache of a store on its own file, which bounds its heap use. */
   public static final int DEFAULT_CACHE_MB = 16;
 
-  private static final String MAP = "records";
-  private static final String OWNERS = "owners";
+  /** The prefix of this store's maps in the data store. */
+  public static final String PREFIX = "kad.records.";
+
+  /** Records removed per expiry pass under the lock. */
+  static final int EXPIRE_BATCH = 1000;
+
+  private static final String MAP = PREFIX + "records";
+  private static final String OWNERS = PREFIX + "owners";
+  private static final String BY_TIME = PREFIX + "records.byTime";
   private static final HexFormat HEX = HexFormat.of();
 
-  private final MVStore store;
+  private final DataStore store;
+  private final boolean ownsStore;
   private final MVMap<String, byte[]> records;
   private final MVMap<String, byte[]> owners;
+  private final ExpiryIndex byTime;
   private final Charges charges = new Charges();
-  private final GroupCommit groupCommit;
   private final Clock clock;
   private final Duration expiry;
   private final int maxRecords;
   private final AtomicLong refusedFull = new AtomicLong();
   private final AtomicLong refusedQuota = new AtomicLong();
 
-  private MvRecordStore(MVStore store, Clock clock, Duration expiry, int maxRecords) {
+  private MvRecordStore(
+      DataStore store, boolean ownsStore, Clock clock, Duration expiry, int maxRecords) {
     this.store = store;
-    this.records = store.openMap(MAP);
-    this.owners = store.openMap(OWNERS);
+    this.ownsStore = ownsStore;
+    this.records = store.map(MAP);
+    this.owners = store.map(OWNERS);
+    this.byTime = new ExpiryIndex(store, BY_TIME);
     for (byte[] owner : owners.values()) {
       Owner o = decodeOwner(owner);
       charges.charge(o.peer(), o.bytes());
     }
-    this.groupCommit = new GroupCommit(() -> MvStores.commitAndSync(store));
+    if (byTime.isEmpty() && !records.isEmpty()) {
+      Cursor<String, byte[]> c = records.cursor(null);
+      while (c.hasNext()) {
+        String k = c.next();
+        byTime.add(storedAt(c.getValue()).toEpochMilli(), k);
+      }
+      store.commit();
+    }
     this.clock = clock;
     this.expiry = expiry;
     this.maxRecords = maxRecords;
   }
 
   /**
-   * Opens (creating if absent) the store file.
+   * Opens (creating if absent) the store on its own data store file (tests; closing the store
+   * closes the file).
    *
-   * @throws MvStores.StoreOpenException if the file cannot be opened (see {@link MvStores})
+   * @throws org.chorus.dht.store.StoreException if the file cannot be opened (see {@link MvStores})
    */
   public static MvRecordStore open(Path file, Clock clock, Duration expiry, int maxRecords) {
+    check(expiry, maxRecords);
+    return new MvRecordStore(
+        DataStore.open(file, DEFAULT_CACHE_MB), true, clock, expiry, maxRecords);
+  }
+
+  /**
+   * Opens the store on the node's data store, which it shares (and does not close), with the
+   * default expiry and cap.
+   */
+  public static MvRecordStore open(DataStore store, Clock clock) {
+    return new MvRecordStore(
+        store, false, clock, DEFAULT_EXPIRY, InMemoryRecordStore.DEFAULT_MAX_RECORDS);
+  }
+
+  private static void check(Duration expiry, int maxRecords) {
     if (expiry.isNegative() || expiry.isZero() || maxRecords <= 0) {
       throw new IllegalArgumentException("expiry and maxRecords must be positive");
     }
-    return new MvRecordStore(
-        MvStores.open(file, DEFAULT_CACHE_MB, false), clock, expiry, maxRecords);
   }
 
-  /** Opens {@code <dataDir>/kad-records.mv.db} with the default expiry and cap. */
+  /** Opens the store on its own file {@code <dataDir>/kad-records.mv.db} (tests). */
   public static MvRecordStore openInDataDir(Path dataDir, Clock clock) {
     return open(
         dataDir.resolve(FILE_NAME), clock, DEFAULT_EXPIRY, InMemoryRecordStore.DEFAULT_MAX_RECORDS);
@@ -146,8 +182,12 @@ public final class MvRecordStore implements RecordStore, AutoCloseable {
         charges.resize(owner.peer(), owner.bytes(), bytes);
         owners.put(k, encodeOwner(new Owner(owner.peer(), bytes)));
       }
-      records.put(k, encode(record, now));
-      ticket = groupCommit.register();
+      byte[] replaced = records.put(k, encode(record, now));
+      if (replaced != null) {
+        byTime.remove(storedAt(replaced).toEpochMilli(), k);
+      }
+      byTime.add(now.toEpochMilli(), k);
+      ticket = store.register();
     }
     sync(ticket);
     return PutOutcome.STORED;
@@ -173,7 +213,7 @@ public final class MvRecordStore implements RecordStore, AutoCloseable {
       if (!drop(HEX.formatHex(key))) {
         return false;
       }
-      ticket = groupCommit.register();
+      ticket = store.register();
     }
     sync(ticket);
     return true;
@@ -188,7 +228,7 @@ public final class MvRecordStore implements RecordStore, AutoCloseable {
       if (removed == 0) {
         return 0;
       }
-      ticket = groupCommit.register();
+      ticket = store.register();
     }
     sync(ticket);
     return removed;
@@ -209,29 +249,58 @@ public final class MvRecordStore implements RecordStore, AutoCloseable {
     return refusedQuota.get();
   }
 
-  /** Commits and closes the file. */
+  /** Closes the data store if it opened it. */
   @Override
   public synchronized void close() {
-    if (!store.isClosed()) {
-      MvStores.close(store);
+    if (ownsStore) {
+      store.close();
     }
   }
 
-  // caller holds the lock; the caller syncs
+  // caller holds the lock; the caller syncs. Walks the expiry index from the oldest stamp.
   private int dropExpired() {
     Instant now = clock.instant();
-    List<String> dead = new ArrayList<>();
-    for (Map.Entry<String, byte[]> e : records.entrySet()) {
-      if (expired(storedAt(e.getValue()), now)) {
-        dead.add(e.getKey());
+    long cutoff = now.minus(expiry).toEpochMilli();
+    int removed = 0;
+    while (true) {
+      List<ExpiryIndex.Stamped> due = byTime.takeDue(cutoff, EXPIRE_BATCH);
+      List<ExpiryIndex.Stamped> notYet = new ArrayList<>();
+      for (ExpiryIndex.Stamped s : due) {
+        byte[] held = records.get(s.key());
+        if (held == null) {
+          continue;
+        }
+        Instant at = storedAt(held);
+        if (at.toEpochMilli() != s.millis()) {
+          continue; // re-stored since: its newer stamp has its own entry
+        }
+        if (expired(at, now)) {
+          dropRecord(s.key());
+          removed++;
+        } else {
+          notYet.add(s); // within the last millisecond of its life
+        }
+      }
+      notYet.forEach(s -> byTime.add(s.millis(), s.key()));
+      // what is not yet expired has the newest due stamp: nothing after it in the index expired
+      if (due.size() < EXPIRE_BATCH || !notYet.isEmpty()) {
+        return removed;
       }
     }
-    dead.forEach(this::drop);
-    return dead.size();
   }
 
-  // caller holds the lock: removes the record and its charge; the caller syncs
+  // caller holds the lock: removes the record, its stamp and its charge; the caller syncs
   private boolean drop(String k) {
+    byte[] held = records.get(k);
+    if (held == null) {
+      return false;
+    }
+    byTime.remove(storedAt(held).toEpochMilli(), k);
+    return dropRecord(k);
+  }
+
+  // caller holds the lock: removes the record and its charge (not its stamp)
+  private boolean dropRecord(String k) {
     if (records.remove(k) == null) {
       return false;
     }
@@ -266,11 +335,7 @@ public final class MvRecordStore implements RecordStore, AutoCloseable {
   }
 
   private void sync(long ticket) {
-    try {
-      groupCommit.awaitDurable(ticket);
-    } catch (IOException e) {
-      throw new UncheckedIOException("failed to sync kad record store: " + e.getMessage(), e);
-    }
+    store.awaitDurable(ticket);
   }
 
   private boolean expired(Instant storedAt, Instant now) {

@@ -25,7 +25,9 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.chorus.dht.storage.audit.AuditAnchor.State;
 import org.chorus.dht.storage.audit.AuditCheckpoint.Kind;
+import org.chorus.dht.store.DataStore;
 import org.chorus.dht.store.GroupCommit;
+import org.chorus.dht.store.StoreException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -131,6 +133,10 @@ public final class AuditLog implements Closeable {
   private final Clock clock;
   private final FileChannel channel;
   private final GroupCommit groupCommit;
+
+  /** The data store whose durability points this log's appends share; null: its own syncs. */
+  private volatile DataStore joined;
+
   private final long truncatedTailBytes;
   private final AtomicLong appendFailures = new AtomicLong();
   private final AtomicLong verifyFailures = new AtomicLong();
@@ -372,12 +378,18 @@ public final class AuditLog implements Closeable {
         throw new AuditLogException("failed to append to audit log " + config.file() + ": " + e, e);
       }
       hash = head;
-      ticket = groupCommit.register();
+      DataStore data = joined;
+      ticket = data != null ? data.register() : groupCommit.register();
     }
     if (config.sync() == AuditLogConfig.SyncPolicy.GROUP) {
       try {
-        groupCommit.awaitDurable(ticket);
-      } catch (IOException e) {
+        DataStore data = joined;
+        if (data != null) {
+          data.awaitDurable(ticket);
+        } else {
+          groupCommit.awaitDurable(ticket);
+        }
+      } catch (IOException | StoreException e) {
         synchronized (this) {
           failed = true;
         }
@@ -847,9 +859,33 @@ public final class AuditLog implements Closeable {
     return checkpointsWritten.get();
   }
 
-  /** Fsyncs done for appends; {@code lines / syncs} is the group-commit size. */
+  /**
+   * Joins this log to {@code data}'s durability points: from now on an append is durable when the
+   * data store's flush (which forces this file too) covering it completes, so a store and its audit
+   * line share one group commit, and inside a {@linkplain DataStore#durably unit of work} the
+   * append waits for the unit's end. Call once, before appends start.
+   */
+  public void joinTo(DataStore data) {
+    data.join(
+        () -> {
+          try {
+            if (channel.isOpen()) {
+              channel.force(false);
+            }
+          } catch (java.nio.channels.ClosedChannelException closing) {
+            // closed meanwhile: close() forced every line first
+          }
+        });
+    joined = data;
+  }
+
+  /**
+   * Fsyncs done for appends (of the joined data store when {@linkplain #joinTo joined}); {@code
+   * lines / syncs} is the group-commit size.
+   */
   public long syncs() {
-    return groupCommit.flushes();
+    DataStore data = joined;
+    return data != null ? data.flushes() : groupCommit.flushes();
   }
 
   public AuditLogConfig config() {

@@ -14,12 +14,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import org.chorus.dht.store.GroupCommit;
+import org.chorus.dht.store.DataStore;
 import org.chorus.dht.store.MvStores;
+import org.chorus.dht.store.StoreException;
 import org.chorus.dht.ucxl.UcxlAddress;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
-import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
 
 /**
@@ -43,8 +43,9 @@ import org.h2.mvstore.MVStoreException;
  * MetadataIndexConfig#cacheSizeMb()}).
  *
  * <p><b>Durability.</b> {@link #put}, {@link #putAll} and {@link #delete} return after commit and
- * fsync, grouped across threads ({@link GroupCommit}); crash and damaged-file behaviour as in
- * {@link MvStores}.
+ * fsync of the node's {@link DataStore} (maps {@code index.*}), grouped across threads and deferred
+ * to the end of a {@linkplain DataStore#durably unit of work}; crash and damaged-file behaviour as
+ * in {@link MvStores}.
  *
  * <p><b>Thread-safety.</b> Thread-safe: writes hold one short in-memory lock so the primary and
  * secondary maps change together; reads do not lock (a search racing a write may see the entry in
@@ -62,20 +63,17 @@ public final class MetadataIndex implements AutoCloseable {
 
   private static final byte FORMAT = 1;
 
-  /**
-   * 4 KiB pages: a single-entry commit rewrites one leaf and its path in each of the eight maps, so
-   * small pages cut the bytes written per store by about a third (measured) at no search cost.
-   */
-  static final int PAGE_SPLIT_BYTES = 4096;
+  /** The prefix of this store's maps in the data store. */
+  public static final String PREFIX = "index.";
 
   /** A searchable field: its map and how to read it from an entry. */
   private enum Field {
-    AGENT("idx.agent", ContentMetadata::agent),
-    ROLE("idx.role", ContentMetadata::role),
-    PROJECT("idx.project", ContentMetadata::project),
-    TASK("idx.task", ContentMetadata::task),
-    CONTENT_TYPE("idx.contentType", ContentMetadata::contentType),
-    CREATOR_ROLE("idx.creatorRole", ContentMetadata::creatorRole);
+    AGENT(PREFIX + "idx.agent", ContentMetadata::agent),
+    ROLE(PREFIX + "idx.role", ContentMetadata::role),
+    PROJECT(PREFIX + "idx.project", ContentMetadata::project),
+    TASK(PREFIX + "idx.task", ContentMetadata::task),
+    CONTENT_TYPE(PREFIX + "idx.contentType", ContentMetadata::contentType),
+    CREATOR_ROLE(PREFIX + "idx.creatorRole", ContentMetadata::creatorRole);
 
     final String mapName;
     final Function<ContentMetadata, String> getter;
@@ -87,38 +85,46 @@ public final class MetadataIndex implements AutoCloseable {
   }
 
   private final MetadataIndexConfig config;
-  private final MVStore store;
+  private final DataStore store;
+  private final boolean ownsStore;
   private final MVMap<String, byte[]> primary;
   private final MVMap<String, String> byTime;
   private final List<MVMap<String, String>> byField = new ArrayList<>();
-  private final GroupCommit groupCommit;
   private final Object mutation = new Object();
   private volatile boolean closed;
 
-  private MetadataIndex(MetadataIndexConfig config, MVStore store) {
+  private MetadataIndex(MetadataIndexConfig config, DataStore store, boolean ownsStore) {
     this.config = config;
     this.store = store;
-    this.primary = store.openMap("metadata");
-    this.byTime = store.openMap("idx.time");
+    this.ownsStore = ownsStore;
+    this.primary = store.map(PREFIX + "metadata");
+    this.byTime = store.map(PREFIX + "idx.time");
     for (Field f : Field.values()) {
-      byField.add(store.openMap(f.mapName));
+      byField.add(store.map(f.mapName));
     }
-    this.groupCommit = new GroupCommit(() -> MvStores.commitAndSync(store));
   }
 
   /**
-   * Opens (or creates) the index in {@code config.dataDir()}.
+   * Opens (or creates) the index on its own data store file {@link MetadataIndexConfig#file()}
+   * (tests, tools); closing it closes the file.
    *
    * @throws MetadataIndexException if the file cannot be opened
    */
   public static MetadataIndex open(MetadataIndexConfig config) {
     config.validate();
+    DataStore store;
     try {
-      return new MetadataIndex(
-          config, MvStores.open(config.file(), config.cacheSizeMb(), true, PAGE_SPLIT_BYTES));
-    } catch (MvStores.StoreOpenException e) {
+      store = DataStore.open(config.file(), config.cacheSizeMb());
+    } catch (StoreException e) {
       throw new MetadataIndexException(e.getMessage(), e);
     }
+    return new MetadataIndex(config, store, true);
+  }
+
+  /** Opens the index on the node's data store, which it shares (and does not close). */
+  public static MetadataIndex open(MetadataIndexConfig config, DataStore store) {
+    config.validate();
+    return new MetadataIndex(config, store, false);
   }
 
   /**
@@ -165,7 +171,7 @@ public final class MetadataIndex implements AutoCloseable {
       } catch (MVStoreException e) {
         throw failure("write", e);
       } finally {
-        ticket = groupCommit.register();
+        ticket = store.register();
       }
     }
     sync(ticket);
@@ -234,7 +240,7 @@ public final class MetadataIndex implements AutoCloseable {
       } catch (MVStoreException e) {
         throw failure("delete", e);
       }
-      ticket = groupCommit.register();
+      ticket = store.register();
     }
     sync(ticket);
     return true;
@@ -309,19 +315,19 @@ public final class MetadataIndex implements AutoCloseable {
 
   /** True until {@link #close()}; false too if the store failed. */
   public boolean isOpen() {
-    return !closed && !store.isClosed();
+    return !closed && store.isOpen();
   }
 
   /** Fsyncs done; with {@link #commits()} shows the group-commit size. */
   public long syncs() {
-    return groupCommit.flushes();
+    return store.flushes();
   }
 
   public long commits() {
-    return groupCommit.commits();
+    return store.commits();
   }
 
-  /** Commits and closes. Idempotent. */
+  /** Stops accepting changes; closes the data store if it opened it. Idempotent. */
   @Override
   public void close() {
     synchronized (mutation) {
@@ -330,9 +336,12 @@ public final class MetadataIndex implements AutoCloseable {
       }
       closed = true;
     }
+    if (!ownsStore) {
+      return;
+    }
     try {
-      MvStores.close(store);
-    } catch (MVStoreException e) {
+      store.close();
+    } catch (StoreException e) {
       throw new MetadataIndexException(
           "failed to close metadata index " + config.file() + ": " + e, e);
     }
@@ -516,8 +525,8 @@ public final class MetadataIndex implements AutoCloseable {
 
   private void sync(long ticket) {
     try {
-      groupCommit.awaitDurable(ticket);
-    } catch (IOException | MVStoreException e) {
+      store.awaitDurable(ticket);
+    } catch (StoreException | MVStoreException e) {
       throw new MetadataIndexException(
           "failed to sync metadata index " + config.file() + ": " + e, e);
     }
@@ -529,7 +538,7 @@ public final class MetadataIndex implements AutoCloseable {
   }
 
   private void ensureOpen() {
-    if (closed || store.isClosed()) {
+    if (closed || !store.isOpen()) {
       throw new MetadataIndexException("metadata index " + config.file() + " is closed");
     }
   }

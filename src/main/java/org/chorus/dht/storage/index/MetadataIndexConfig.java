@@ -11,7 +11,7 @@ import java.nio.file.Path;
  */
 public record MetadataIndexConfig(Path dataDir, long maxEntries, int cacheSizeMb) {
 
-  /** Own file, apart from the record store: see {@link MetadataIndex}. */
+  /** The file of earlier versions (moved into the data store); an index opened alone uses it. */
   public static final String FILE_NAME = "index.mv.db";
 
   public static final long DEFAULT_MAX_ENTRIES = 1_000_000;
