@@ -160,6 +160,11 @@ public final class DataStore implements AutoCloseable {
     awaitNow(ticket);
   }
 
+  /** Whether the calling thread is inside a {@linkplain #durably unit of work} of this store. */
+  public boolean inUnit() {
+    return unit.get() != null;
+  }
+
   /** {@link #register()} then {@link #awaitDurable(long)}. */
   public void commit() {
     awaitDurable(register());

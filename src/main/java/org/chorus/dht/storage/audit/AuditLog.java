@@ -353,6 +353,7 @@ public final class AuditLog implements Closeable {
     }
     long ticket;
     String hash;
+    DataStore unitOf;
     synchronized (this) {
       if (closed) {
         throw new AuditLogException("audit log " + config.file() + " is closed");
@@ -378,12 +379,14 @@ public final class AuditLog implements Closeable {
         throw new AuditLogException("failed to append to audit log " + config.file() + ": " + e, e);
       }
       hash = head;
-      DataStore data = joined;
-      ticket = data != null ? data.register() : groupCommit.register();
+      // inside a unit of work of the joined store (a store, a delete) the line is durable at the
+      // unit's flush; elsewhere (an audited read) a force of this file alone is enough
+      unitOf = joined != null && joined.inUnit() ? joined : null;
+      ticket = unitOf != null ? unitOf.register() : groupCommit.register();
     }
     if (config.sync() == AuditLogConfig.SyncPolicy.GROUP) {
       try {
-        DataStore data = joined;
+        DataStore data = unitOf;
         if (data != null) {
           data.awaitDurable(ticket);
         } else {
@@ -879,13 +882,9 @@ public final class AuditLog implements Closeable {
     joined = data;
   }
 
-  /**
-   * Fsyncs done for appends (of the joined data store when {@linkplain #joinTo joined}); {@code
-   * lines / syncs} is the group-commit size.
-   */
+  /** Fsyncs this log did for appends outside a unit of work of its joined store. */
   public long syncs() {
-    DataStore data = joined;
-    return data != null ? data.flushes() : groupCommit.flushes();
+    return groupCommit.flushes();
   }
 
   public AuditLogConfig config() {
